@@ -1,0 +1,182 @@
+/**
+ * Credentials for the ECS client, as openapi-fetch middleware: an IAM token (`X-Auth-Token`) or
+ * AK/SK request signing (`SDK-HMAC-SHA256`, Huawei's API signing guide). Web Crypto only, so
+ * the same code runs on Node, Deno, Bun and browsers. Secrets live in closures and never
+ * appear in error messages, `JSON.stringify` or `util.inspect` output.
+ */
+import type { Middleware } from 'openapi-fetch';
+import { EcsInputError } from './input-error.js';
+
+export interface EcsAuth {
+  readonly kind: 'token' | 'aksk';
+  readonly middleware: Middleware;
+}
+
+export interface AkSkCredentials {
+  ak: string;
+  sk: string;
+  securityToken?: string;
+}
+
+const ALGORITHM = 'SDK-HMAC-SHA256';
+// Spelled this way because the global `CryptoKey` type needs the DOM lib.
+type HmacKey = Awaited<ReturnType<typeof crypto.subtle.importKey>>;
+// Visible ASCII only: anything else either breaks the header syntax or makes `Headers`
+// throw an error whose message quotes the (secret) value.
+const CREDENTIAL_RE = /^[\x21-\x7e]+$/;
+const CREDENTIAL_PROBLEM = 'must be a non-empty string of visible ASCII characters (no spaces, line breaks or control characters)';
+
+function checkCredential(field: string, value: unknown): string {
+  if (typeof value !== 'string' || !CREDENTIAL_RE.test(value)) throw new EcsInputError(field, CREDENTIAL_PROBLEM);
+  return value;
+}
+
+function checkCredentials(credentials: unknown): AkSkCredentials {
+  if (typeof credentials !== 'object' || credentials === null) {
+    throw new EcsInputError('auth', 'must be an object with ak and sk');
+  }
+  const { ak, sk, securityToken } = credentials as Record<string, unknown>;
+  const checked: AkSkCredentials = { ak: checkCredential('auth.ak', ak), sk: checkCredential('auth.sk', sk) };
+  if (securityToken !== undefined) checked.securityToken = checkCredential('auth.securityToken', securityToken);
+  return checked;
+}
+
+function makeAuth(kind: EcsAuth['kind'], onRequest: NonNullable<Middleware['onRequest']>): EcsAuth {
+  const summary = { kind };
+  return Object.freeze({
+    kind,
+    middleware: Object.freeze({ onRequest }),
+    toJSON: () => summary,
+    toString: () => `[EcsAuth ${kind}]`,
+    [Symbol.for('nodejs.util.inspect.custom')]: () => `EcsAuth { kind: '${kind}' }`,
+  });
+}
+
+export function tokenAuth(token: string | (() => string | Promise<string>)): EcsAuth {
+  if (typeof token === 'function') {
+    return makeAuth('token', async ({ request }) => {
+      // Called on every request so that a refreshing token provider works.
+      const value = checkCredential('auth.token', await token());
+      request.headers.set('X-Auth-Token', value);
+      return request;
+    });
+  }
+  const value = checkCredential('auth.token', token);
+  return makeAuth('token', ({ request }) => {
+    request.headers.set('X-Auth-Token', value);
+    return request;
+  });
+}
+
+export function akskAuth(credentials: AkSkCredentials, options?: { now?: () => Date }): EcsAuth {
+  const creds = checkCredentials(credentials);
+  const now = options?.now ?? (() => new Date());
+  if (typeof now !== 'function') throw new EcsInputError('options.now', 'must be a function returning a Date');
+  let key: Promise<HmacKey> | undefined;
+  return makeAuth('aksk', async ({ request }) => {
+    key ??= importHmacKey(creds.sk);
+    return sign(request, creds, key, now());
+  });
+}
+
+export async function signRequest(request: Request, credentials: AkSkCredentials, date: Date): Promise<Request> {
+  const creds = checkCredentials(credentials);
+  return sign(request, creds, importHmacKey(creds.sk), date);
+}
+
+export function formatSdkDate(date: Date): string {
+  if (!(date instanceof Date) || Number.isNaN(date.getTime())) throw new EcsInputError('date', 'must be a valid Date');
+  const year = date.getUTCFullYear();
+  if (year < 0 || year > 9999) throw new EcsInputError('date', 'must be between the years 0 and 9999');
+  // 2019-11-15T03:36:55.000Z -> 20191115T033655Z
+  return date.toISOString().replace(/[-:]|\.\d{3}/g, '');
+}
+
+/** RFC 3986: everything but unreserved characters (`A-Za-z0-9-._~`) percent-encoded as UTF-8. */
+function rfc3986(value: string): string {
+  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+export function canonicalUri(pathname: string): string {
+  const uri = pathname
+    .split('/')
+    .map((segment) => {
+      try {
+        return rfc3986(decodeURIComponent(segment));
+      } catch {
+        return segment; // malformed %-escape: sign it as it is sent
+      }
+    })
+    .join('/');
+  return uri.endsWith('/') ? uri : `${uri}/`;
+}
+
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+export function canonicalQueryString(search: string | URLSearchParams): string {
+  const params = typeof search === 'string' ? new URLSearchParams(search) : search;
+  return [...params]
+    .sort(([ka, va], [kb, vb]) => compare(ka, kb) || compare(va, vb))
+    .map(([k, v]) => `${rfc3986(k)}=${rfc3986(v)}`)
+    .join('&');
+}
+
+/**
+ * The canonical request for `url` and `headers` (which must already carry `X-Sdk-Date`, and
+ * `X-Security-Token` when used). The host is taken from the URL, as that is what the server sees.
+ */
+export function canonicalRequest(
+  method: string,
+  url: string | URL,
+  headers: Headers,
+  bodySha256Hex: string,
+): { canonicalRequest: string; signedHeaders: string } {
+  const target = new URL(url);
+  const signed = new Map<string, string>([['host', target.host]]);
+  for (const name of ['content-type', 'x-project-id', 'x-sdk-date', 'x-security-token']) {
+    const value = headers.get(name);
+    if (value !== null) signed.set(name, value.trim());
+  }
+  const names = [...signed.keys()].sort(compare);
+  const signedHeaders = names.join(';');
+  return {
+    canonicalRequest: [
+      method.toUpperCase(),
+      canonicalUri(target.pathname),
+      canonicalQueryString(target.searchParams),
+      names.map((name) => `${name}:${signed.get(name)}\n`).join(''),
+      signedHeaders,
+      bodySha256Hex,
+    ].join('\n'),
+    signedHeaders,
+  };
+}
+
+const encoder = new TextEncoder();
+
+function hex(buffer: ArrayBuffer): string {
+  return Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+function importHmacKey(sk: string): Promise<HmacKey> {
+  return crypto.subtle.importKey('raw', encoder.encode(sk), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+}
+
+async function sign(request: Request, creds: AkSkCredentials, key: Promise<HmacKey>, date: Date): Promise<Request> {
+  const sdkDate = formatSdkDate(date);
+  // The exact bytes that will be sent; the original request stays readable.
+  const body = await request.clone().arrayBuffer();
+  const headers = new Headers(request.headers);
+  headers.set('X-Sdk-Date', sdkDate);
+  if (creds.securityToken !== undefined) headers.set('X-Security-Token', creds.securityToken);
+
+  const bodyHash = hex(await crypto.subtle.digest('SHA-256', body));
+  const canonical = canonicalRequest(request.method, request.url, headers, bodyHash);
+  const canonicalHash = hex(await crypto.subtle.digest('SHA-256', encoder.encode(canonical.canonicalRequest)));
+  const stringToSign = `${ALGORITHM}\n${sdkDate}\n${canonicalHash}`;
+  const signature = hex(await crypto.subtle.sign('HMAC', await key, encoder.encode(stringToSign)));
+  headers.set('Authorization', `${ALGORITHM} Access=${creds.ak}, SignedHeaders=${canonical.signedHeaders}, Signature=${signature}`);
+
+  // Re-create from the bytes already read: no stream hand-over (and no `duplex`) needed.
+  return new Request(request, request.body === null ? { headers } : { headers, body });
+}
