@@ -1,0 +1,165 @@
+import type { components } from '../generated/openapi.js';
+
+type Schemas = components['schemas'];
+export type NovaFaultName = Schemas['NovaFaultName'];
+
+/**
+ * What went wrong: the Nova fault name (`itemNotFound`, `conflictingRequest`, ...), `ecs` for an
+ * ECS error (`Ecs.xxxx`), `gateway` for Huawei's API gateway (`APIGW.xxxx`), `http` for any other
+ * unsuccessful response, `network` when no response arrived, `timeout` when an attempt took too long.
+ */
+export type EcsErrorKind = NovaFaultName | 'ecs' | 'gateway' | 'http' | 'network' | 'timeout';
+
+/** What an error tells of its request: never headers or body, so never a credential. */
+export interface RequestSummary {
+  method: string;
+  url: string;
+}
+
+export interface EcsApiErrorDetails {
+  status: number | undefined;
+  kind: EcsErrorKind;
+  code: string | undefined;
+  requestId: string | undefined;
+  retryAfter: number | undefined;
+  request: RequestSummary;
+  cause?: unknown;
+}
+
+/**
+ * A failed call. `message` is the server's own text where it sent one. Carries no credentials:
+ * nothing from the request but its method and URL.
+ */
+export class EcsApiError extends Error {
+  override readonly name = 'EcsApiError';
+  /** The HTTP status, or `undefined` when no response arrived (`network`, `timeout`). */
+  readonly status: number | undefined;
+  readonly kind: EcsErrorKind;
+  /** `Ecs.0114`, `APIGW.0301`, a system error code such as `ECONNREFUSED`, or `undefined`. */
+  readonly code: string | undefined;
+  readonly requestId: string | undefined;
+  /** Seconds the server asked us to wait (Retry-After or Nova's `retryAfter`). */
+  readonly retryAfter: number | undefined;
+  readonly request: RequestSummary;
+
+  constructor(message: string, details: EcsApiErrorDetails) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.status = details.status;
+    this.kind = details.kind;
+    this.code = details.code;
+    this.requestId = details.requestId;
+    this.retryAfter = details.retryAfter;
+    this.request = details.request;
+  }
+
+  toJSON() {
+    const { name, message, status, kind, code, requestId, retryAfter, request } = this;
+    return { name, message, status, kind, code, requestId, retryAfter, request };
+  }
+}
+
+const novaFaultNames: ReadonlySet<string> = new Set<NovaFaultName>([
+  'badRequest', 'unauthorized', 'forbidden', 'itemNotFound', 'badMethod', 'conflictingRequest',
+  'overLimit', 'badMediaType', 'notImplemented', 'serviceUnavailable', 'computeFault',
+]);
+
+interface ParsedBody {
+  kind: EcsErrorKind;
+  code?: string | undefined;
+  message?: string | undefined;
+  requestId?: string | undefined;
+  retryAfter?: number | undefined;
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+
+function parseNovaFault(body: Record<string, unknown>): ParsedBody | undefined {
+  const keys = Object.keys(body);
+  const name = keys[0];
+  if (keys.length !== 1 || name === undefined || !novaFaultNames.has(name)) return undefined;
+  const fault = body[name];
+  if (!isObject(fault)) return undefined;
+  return { kind: name as NovaFaultName, message: text(fault.message), retryAfter: seconds(fault.retryAfter) };
+}
+
+/** Reads one of the three error shapes (spec: ErrorResponse); anything else is `http`. */
+export function parseErrorBody(body: unknown): ParsedBody {
+  if (!isObject(body)) return { kind: 'http' };
+  const nova = parseNovaFault(body);
+  if (nova) return nova;
+  if (isObject(body.error) && text(body.error.code)) {
+    const code = text(body.error.code)!;
+    let message = text(body.error.message);
+    // Huawei wraps a failed Nova call as Ecs.1000 with the Nova fault JSON as a string.
+    const wrapped = message?.trimStart().startsWith('{') ? parseNovaFault(tryJson(message) as Record<string, unknown>) : undefined;
+    if (wrapped?.message) message = wrapped.message;
+    return { kind: 'ecs', code, message };
+  }
+  if (text(body.error_code)) {
+    return { kind: 'gateway', code: text(body.error_code), message: text(body.error_msg), requestId: text(body.request_id) };
+  }
+  return { kind: 'http' };
+}
+
+function tryJson(value: string | undefined): unknown {
+  try {
+    return JSON.parse(value ?? '');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Retry-After as seconds: delta-seconds or an HTTP date. */
+export function seconds(value: unknown, now = Date.now()): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value : undefined;
+  if (typeof value !== 'string' || value.trim() === '') return undefined;
+  if (/^\s*\d+\s*$/.test(value)) return Number(value);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - now) / 1000));
+}
+
+const requestIdHeaders = ['x-openstack-request-id', 'x-compute-request-id', 'x-request-id'];
+
+/** The error for an unsuccessful response; `body` is what openapi-fetch read (JSON, text or nothing). */
+export function errorFromResponse(response: Response, body: unknown, request: RequestSummary): EcsApiError {
+  const parsed = parseErrorBody(typeof body === 'string' ? tryJson(body) : body);
+  const headerRequestId = requestIdHeaders.map((name) => response.headers.get(name)).find((v) => v);
+  const retryAfter = seconds(response.headers.get('retry-after')) ?? parsed.retryAfter;
+  const fallback = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
+  return new EcsApiError(parsed.message ?? fallback, {
+    status: response.status,
+    kind: parsed.kind,
+    code: parsed.code,
+    requestId: headerRequestId ?? parsed.requestId,
+    retryAfter,
+    request,
+  });
+}
+
+/** The error for a call that got no response. */
+export function errorFromFailure(error: unknown, request: RequestSummary): EcsApiError {
+  const timedOut = error instanceof Error && error.name === 'TimeoutError';
+  const code = systemErrorCode(error);
+  const message = timedOut
+    ? `No response within the timeout (${request.method} ${request.url})`
+    : `Network error${code ? ` ${code}` : ''} (${request.method} ${request.url})`;
+  return new EcsApiError(message, {
+    status: undefined,
+    kind: timedOut ? 'timeout' : 'network',
+    code,
+    requestId: undefined,
+    retryAfter: undefined,
+    request,
+    cause: error,
+  });
+}
+
+/** `ECONNREFUSED` and the like, from an error or the errors that caused it. */
+export function systemErrorCode(error: unknown): string | undefined {
+  for (let current = error, depth = 0; isObject(current) && depth < 5; current = current.cause, depth++) {
+    if (typeof current.code === 'string') return current.code;
+  }
+  return undefined;
+}

@@ -1,0 +1,10 @@
+export { createEcsClient, packageVersion } from './client.js';
+export type { EcsClient, EcsClientOptions, StopServerOptions, StopServerResult } from './client.js';
+export { akskAuth, tokenAuth, signRequest } from './auth.js';
+export type { AkSkCredentials, EcsAuth } from './auth.js';
+export { EcsApiError } from './errors.js';
+export type { EcsErrorKind, NovaFaultName, RequestSummary } from './errors.js';
+export { EcsInputError } from './input-error.js';
+export type { RetryOptions } from './transport.js';
+export type { ApiVersion, StopType } from './validate.js';
+export type { components, paths } from '../generated/openapi.js';
