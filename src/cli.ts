@@ -1,0 +1,471 @@
+#!/usr/bin/env node
+/**
+ * `ecs-stop`: asks Huawei Cloud ECS to stop one server (the Nova-compatible `os-stop` action).
+ *
+ * Credentials come from the environment only, never from flags, and no output ever carries a
+ * secret: our own messages never quote a credential or any command-line value, and every line
+ * written is also swept for the secrets in use (token, SK, security token, request signature).
+ */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { akskAuth, tokenAuth, type EcsAuth } from './auth.js';
+import { createEcsClient, packageVersion, type EcsClientOptions } from './client.js';
+import { EcsApiError } from './errors.js';
+import { EcsInputError } from './input-error.js';
+import { apiVersions, checkServerId, stopTypes, type ApiVersion, type StopType } from './validate.js';
+
+export const exitCodes = {
+  /** The stop request was accepted (HTTP 202 or 204). */
+  ok: 0,
+  /** Anything unexpected. */
+  unexpected: 1,
+  /** Bad command line, environment or input; nothing was sent. */
+  usage: 2,
+  /** The API answered with an error status. */
+  api: 3,
+  /** No answer: network error or timeout. */
+  network: 4,
+} as const;
+export type ExitCode = (typeof exitCodes)[keyof typeof exitCodes];
+
+export interface CliIo {
+  stdout: (line: string) => void;
+  stderr: (line: string) => void;
+  fetch?: (req: Request) => Promise<Response>;
+}
+
+const NAME = 'ecs-stop';
+
+export const envNames = {
+  ak: 'HUAWEICLOUD_SDK_AK',
+  sk: 'HUAWEICLOUD_SDK_SK',
+  securityToken: 'HUAWEICLOUD_SDK_SECURITY_TOKEN',
+  token: 'ECS_AUTH_TOKEN',
+  projectId: 'HUAWEICLOUD_SDK_PROJECT_ID',
+  endpoint: 'ECS_ENDPOINT',
+  region: 'HUAWEICLOUD_SDK_REGION',
+} as const;
+
+export const usage = `Usage: ${NAME} <server-id> [options]
+
+Asks Huawei Cloud ECS to stop a server (POST /v2.1/{project_id}/servers/{server_id}/action
+with {"os-stop": ...}). The stop is asynchronous: success means the request was accepted;
+read the server until its status is SHUTOFF to confirm.
+
+Arguments:
+  <server-id>             the server's ID, a UUID
+
+Options:
+  --type SOFT|HARD        SOFT (graceful, the server's default) or HARD (power off)
+  --api-version v2|v2.1   API version in the path (default v2.1)
+  --endpoint URL          the ECS origin, such as https://ecs.cn-north-4.myhuaweicloud.com
+  --region R              a region ID such as cn-north-4, for its standard endpoint
+  --project-id P          the project ID (32 hexadecimal characters)
+  --microversion X.Y      compute microversion such as 2.60, or latest (v2.1 only)
+  --timeout-ms N          timeout per attempt in milliseconds (default 30000)
+  --json                  print exactly one JSON line on stdout, for success and failure,
+                          and nothing on stderr
+  -h, --help              print this help
+  --version               print the version
+
+Environment (credentials are read from here only; there are no flags for secrets):
+  ${envNames.ak}, ${envNames.sk}
+                          AK/SK request signing (SDK-HMAC-SHA256)
+  ${envNames.securityToken}
+                          with temporary AK/SK only
+  ${envNames.token}          an IAM token instead of AK/SK (set one kind only)
+  ${envNames.projectId}
+                          the project ID, when --project-id is not given
+  ${envNames.endpoint}            the endpoint, when neither --endpoint nor --region is given
+  ${envNames.region}  the region, when none of --endpoint, --region, ${envNames.endpoint} is given
+  Empty variables count as unset.
+
+Exit codes:
+  ${exitCodes.ok}  the stop request was accepted (HTTP 202 or 204)
+  ${exitCodes.usage}  usage error or bad input (flags, server ID, environment); nothing was sent
+  ${exitCodes.api}  the API answered with an error (4xx or 5xx)
+  ${exitCodes.network}  no answer: network error or timeout
+  ${exitCodes.unexpected}  anything unexpected`;
+
+const options = {
+  type: { type: 'string' },
+  'api-version': { type: 'string' },
+  endpoint: { type: 'string' },
+  region: { type: 'string' },
+  'project-id': { type: 'string' },
+  microversion: { type: 'string' },
+  'timeout-ms': { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+} as const;
+
+/** A bad command line or environment; `field` names the flag, argument or variable. */
+class UsageError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output hygiene
+
+/** Replaces every known secret (raw and as JSON would escape it) with `[redacted]`. */
+class Redactor {
+  private readonly secrets = new Set<string>();
+
+  add(secret: string | undefined): void {
+    // A secret of a few characters cannot be swept without mangling everything else.
+    if (secret === undefined || secret.length < 4) return;
+    this.secrets.add(secret);
+    const escaped = JSON.stringify(secret).slice(1, -1);
+    if (escaped !== secret) this.secrets.add(escaped);
+  }
+
+  /** Remembers what the transport actually sent: the token and the request's signature. */
+  addFromRequest(request: Request): void {
+    this.add(request.headers.get('x-auth-token') ?? undefined);
+    this.add(request.headers.get('x-security-token') ?? undefined);
+    const authorization = request.headers.get('authorization');
+    if (authorization !== null) this.add(/Signature=([^,\s]+)/.exec(authorization)?.[1] ?? authorization);
+  }
+
+  apply(text: string): string {
+    let result = text;
+    // Longest first, so that a secret containing another is replaced whole.
+    for (const secret of [...this.secrets].sort((a, b) => b.length - a.length)) {
+      result = result.split(secret).join('[redacted]');
+    }
+    return result;
+  }
+}
+
+/** Text from the server or the runtime, made safe for a terminal: no control characters, bounded. */
+function printable(text: string, max = 2000): string {
+  const clean = text.replace(/[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]+/gu, ' ').trim();
+  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Command line
+
+type Parsed = ReturnType<typeof parseStrict>;
+
+function parseStrict(argv: string[]) {
+  return parseArgs({ args: argv, options, strict: true, allowPositionals: true });
+}
+
+const safeOptionName = /^--?[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/;
+
+/**
+ * Why the strict parse failed, worked out from a lenient parse so that Node's message (which
+ * may quote the command line) is never shown. Never quotes an option's value.
+ */
+function explainParseFailure(argv: string[]): UsageError {
+  const { tokens } = parseArgs({ args: argv, options, strict: false, allowPositionals: true, tokens: true });
+  for (const token of tokens) {
+    if (token.kind !== 'option') continue;
+    const known = Object.hasOwn(options, token.name) ? options[token.name as keyof typeof options] : undefined;
+    // `-hx...` is one argument of grouped short options, possibly a pasted secret: quote no part of it.
+    const grouped = !token.rawName.startsWith('--') && (argv[token.index]?.length ?? 0) > 2;
+    const shown = !grouped && safeOptionName.test(token.rawName) ? token.rawName : undefined;
+    if (known === undefined) {
+      const hint = /(token|secret|sk|ak|key|pass|cred|auth)/i.test(token.name)
+        ? `; credentials are read from the environment only (${envNames.ak}/${envNames.sk} or ${envNames.token})`
+        : '';
+      return new UsageError(
+        shown ?? 'option',
+        `${shown === undefined ? 'unknown option' : `unknown option '${shown}'`}${hint}`,
+      );
+    }
+    const flag = `--${token.name}`;
+    if (known.type === 'string' && (token.value === undefined || (!token.inlineValue && token.value.startsWith('-')))) {
+      return new UsageError(flag, `${flag} needs a value (to pass one starting with '-', write ${flag}=VALUE)`);
+    }
+    if (known.type === 'boolean' && token.value !== undefined) {
+      return new UsageError(flag, `${flag} takes no value`);
+    }
+  }
+  return new UsageError('arguments', 'invalid command line');
+}
+
+/** `--json` as the user meant it, even when the command line does not parse. */
+function wantsJson(argv: string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end === -1 ? argv : argv.slice(0, end)).includes('--json');
+}
+
+const present = (value: string | undefined): value is string => value !== undefined && value !== '';
+
+interface Settings {
+  serverId: string;
+  type: StopType | undefined;
+  client: EcsClientOptions;
+}
+
+function settingsFrom(
+  values: Parsed['values'],
+  positionals: string[],
+  environment: NodeJS.ProcessEnv,
+  redactor: Redactor,
+  sources: Record<string, string>,
+): Settings {
+  // What the command line says comes first, so that `ecs-stop` alone asks for the server ID.
+  if (positionals.length === 0) throw new UsageError('server-id', 'server-id is missing: give the ID of the server to stop');
+  if (positionals.length > 1) throw new UsageError('server-id', `takes exactly one server-id, got ${positionals.length} arguments`);
+  const serverId = checkServerId(positionals[0], 'server-id');
+
+  let type: StopType | undefined;
+  if (values.type !== undefined) {
+    const upper = values.type.toUpperCase();
+    if (!(stopTypes as readonly string[]).includes(upper)) throw new UsageError('--type', '--type must be SOFT or HARD');
+    type = upper as StopType;
+  }
+  const apiVersion = values['api-version'] ?? 'v2.1';
+  if (!(apiVersions as readonly string[]).includes(apiVersion)) {
+    throw new UsageError('--api-version', '--api-version must be v2 or v2.1');
+  }
+  let timeoutMs: number | undefined;
+  if (values['timeout-ms'] !== undefined) {
+    timeoutMs = /^[0-9]{1,10}$/.test(values['timeout-ms']) ? Number(values['timeout-ms']) : Number.NaN;
+    if (!(timeoutMs >= 1 && timeoutMs <= 2 ** 31 - 1)) {
+      throw new UsageError('--timeout-ms', `--timeout-ms must be an integer from 1 to ${2 ** 31 - 1}`);
+    }
+  }
+
+  // Credentials: exactly one kind.
+  const ak = environment[envNames.ak];
+  const sk = environment[envNames.sk];
+  const securityToken = environment[envNames.securityToken];
+  const token = environment[envNames.token];
+  redactor.add(sk);
+  redactor.add(securityToken);
+  redactor.add(token);
+  const hasAkSk = present(ak) || present(sk) || present(securityToken);
+  const hasToken = present(token);
+  if (hasAkSk && hasToken) {
+    throw new UsageError(
+      'credentials',
+      `both ${envNames.token} and AK/SK (${envNames.ak}, ${envNames.sk}) are set: set one kind of credentials only`,
+    );
+  }
+  let auth: EcsAuth;
+  if (hasToken) {
+    auth = tokenAuth(token);
+  } else if (hasAkSk) {
+    if (!present(ak)) throw new UsageError(envNames.ak, `${envNames.ak} is not set (AK/SK signing needs ${envNames.ak} and ${envNames.sk})`);
+    if (!present(sk)) throw new UsageError(envNames.sk, `${envNames.sk} is not set (AK/SK signing needs ${envNames.ak} and ${envNames.sk})`);
+    auth = akskAuth(present(securityToken) ? { ak, sk, securityToken } : { ak, sk });
+  } else {
+    throw new UsageError(
+      'credentials',
+      `no credentials: set ${envNames.ak} and ${envNames.sk} (and ${envNames.securityToken} for temporary ones), or ${envNames.token}`,
+    );
+  }
+
+  // Project ID: flag, then environment.
+  let projectId: string;
+  if (values['project-id'] !== undefined) {
+    projectId = values['project-id'];
+    sources.projectId = '--project-id';
+  } else if (present(environment[envNames.projectId])) {
+    projectId = environment[envNames.projectId] as string;
+    sources.projectId = envNames.projectId;
+  } else {
+    throw new UsageError('project-id', `project-id is missing: give --project-id or set ${envNames.projectId}`);
+  }
+
+  // Endpoint: flags, then ECS_ENDPOINT, then HUAWEICLOUD_SDK_REGION.
+  let where: { endpoint: string } | { region: string };
+  if (values.endpoint !== undefined && values.region !== undefined) {
+    throw new UsageError('--endpoint', 'give --endpoint or --region, not both');
+  } else if (values.endpoint !== undefined) {
+    where = { endpoint: values.endpoint };
+    sources.endpoint = '--endpoint';
+  } else if (values.region !== undefined) {
+    where = { region: values.region };
+    sources.region = '--region';
+  } else if (present(environment[envNames.endpoint])) {
+    where = { endpoint: environment[envNames.endpoint] as string };
+    sources.endpoint = envNames.endpoint;
+  } else if (present(environment[envNames.region])) {
+    where = { region: environment[envNames.region] as string };
+    sources.region = envNames.region;
+  } else {
+    throw new UsageError(
+      'endpoint',
+      `endpoint is missing: give --endpoint or --region, or set ${envNames.endpoint} or ${envNames.region}`,
+    );
+  }
+
+  return {
+    serverId,
+    type,
+    client: {
+      ...where,
+      projectId,
+      auth,
+      apiVersion: apiVersion as ApiVersion,
+      ...(values.microversion !== undefined && { microversion: values.microversion }),
+      ...(timeoutMs !== undefined && { timeoutMs }),
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main
+
+export async function main(argv: string[], environment: NodeJS.ProcessEnv, io: CliIo): Promise<number> {
+  try {
+    return await run(argv, environment, io);
+  } catch {
+    // Only reached when writing the output itself failed (a closed pipe): nothing more to say.
+    return exitCodes.unexpected;
+  }
+}
+
+async function run(argv: string[], environment: NodeJS.ProcessEnv, io: CliIo): Promise<number> {
+  const redactor = new Redactor();
+  let json = wantsJson(argv);
+  const out = (line: string) => io.stdout(redactor.apply(line));
+  const err = (line: string) => io.stderr(redactor.apply(line));
+  const emitJson = (value: unknown) => out(JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' ? redactor.apply(v) : v)));
+
+  const fail = (code: ExitCode, error: Record<string, unknown>, text: string): number => {
+    if (json) emitJson({ ok: false, error });
+    else err(`${NAME}: ${text}`);
+    return code;
+  };
+  const usageFailure = (field: string, message: string): number => {
+    const code = fail(exitCodes.usage, { kind: 'usage', field, message }, message);
+    if (!json) err(`Try '${NAME} --help' for more information.`);
+    return code;
+  };
+
+  // Client option names (as in EcsInputError.field) to the flag or variable they came from.
+  const sources: Record<string, string> = {
+    serverId: 'server-id',
+    type: '--type',
+    apiVersion: '--api-version',
+    microversion: '--microversion',
+    timeoutMs: '--timeout-ms',
+    'auth.token': envNames.token,
+    'auth.ak': envNames.ak,
+    'auth.sk': envNames.sk,
+    'auth.securityToken': envNames.securityToken,
+  };
+  try {
+    let parsed: Parsed;
+    try {
+      parsed = parseStrict(argv);
+    } catch {
+      throw explainParseFailure(argv);
+    }
+    const { values, positionals } = parsed;
+    json = values.json === true;
+    if (values.help) {
+      for (const line of usage.split('\n')) out(line);
+      return exitCodes.ok;
+    }
+    if (values.version) {
+      out(json ? JSON.stringify({ ok: true, version: packageVersion }) : packageVersion);
+      return exitCodes.ok;
+    }
+
+    const settings = settingsFrom(values, positionals, environment, redactor, sources);
+    const send = io.fetch ?? ((request: Request) => globalThis.fetch(request));
+    const client = createEcsClient({
+      ...settings.client,
+      fetch: (request: Request) => {
+        redactor.addFromRequest(request);
+        return send(request);
+      },
+    });
+    const result = await client.stopServer(settings.serverId, settings.type === undefined ? {} : { type: settings.type });
+    if (json) {
+      emitJson({
+        ok: true,
+        serverId: settings.serverId,
+        status: result.status,
+        requestId: result.requestId ?? null,
+        apiVersion: client.apiVersion,
+        endpoint: client.endpoint,
+        ...(settings.type !== undefined && { type: settings.type }),
+      });
+    } else {
+      const request = result.requestId === undefined ? '' : `, request ${printable(result.requestId, 200)}`;
+      out(`Stop accepted for server ${settings.serverId} (HTTP ${result.status}${request})`);
+    }
+    return exitCodes.ok;
+  } catch (error) {
+    if (error instanceof UsageError) return usageFailure(error.field, error.message);
+    if (error instanceof EcsInputError) {
+      const field = sources[error.field] ?? error.field;
+      const problem = error.message.startsWith(`${error.field} `) ? error.message.slice(error.field.length + 1) : error.message;
+      return usageFailure(field, `${field} ${problem}`);
+    }
+    if (error instanceof EcsApiError) return reportApiError(error, fail);
+    const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    return fail(exitCodes.unexpected, { kind: 'unexpected', message: detail }, `unexpected error: ${printable(detail)}`);
+  }
+}
+
+function reportApiError(
+  error: EcsApiError,
+  fail: (code: ExitCode, error: Record<string, unknown>, text: string) => number,
+): number {
+  const details = {
+    kind: error.kind,
+    status: error.status ?? null,
+    code: error.code ?? null,
+    message: error.message,
+    requestId: error.requestId ?? null,
+    retryAfter: error.retryAfter ?? null,
+  };
+  const suffix = [
+    error.requestId === undefined ? undefined : `request ${printable(error.requestId, 200)}`,
+    error.retryAfter === undefined ? undefined : `retry after ${error.retryAfter} s`,
+  ].filter((part) => part !== undefined);
+  const tail = suffix.length === 0 ? '' : ` (${suffix.join(', ')})`;
+  if (error.status !== undefined) {
+    const label = error.code ?? (error.kind === 'http' ? undefined : error.kind);
+    const head = `${error.status}${label === undefined ? '' : ` ${printable(label, 100)}`}`;
+    return fail(exitCodes.api, details, `${head}: ${printable(error.message)}${tail}`);
+  }
+  if (error.kind === 'network' || error.kind === 'timeout') {
+    return fail(exitCodes.network, details, `${printable(error.message)}${tail}`);
+  }
+  return fail(exitCodes.unexpected, details, `${printable(error.message)}${tail}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Entry point: only when run as a program (npm's bin is a symlink, hence realpath).
+
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return pathToFileURL(realpathSync(script)).href === pathToFileURL(realpathSync(fileURLToPath(import.meta.url))).href;
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  main(process.argv.slice(2), process.env, {
+    stdout: (line) => process.stdout.write(`${line}\n`),
+    stderr: (line) => process.stderr.write(`${line}\n`),
+  }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    () => {
+      process.stderr.write(`${NAME}: unexpected error\n`);
+      process.exitCode = exitCodes.unexpected;
+    },
+  );
+}
