@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 
 // The config lives here because the project's top level is fixed; `root` points back at it.
 const root = fileURLToPath(new URL('..', import.meta.url));
+// With ECS_ENDPOINT set, the contract project checks that endpoint instead of the mock.
+const endpointMode = Boolean(process.env.ECS_ENDPOINT);
 
 export default defineConfig({
   test: {
@@ -18,8 +20,8 @@ export default defineConfig({
         test: {
           name: 'contract',
           root,
-          include: ['contract-tests/contract/**/*.test.ts'],
-          globalSetup: ['contract-tests/support/prism-global-setup.ts'],
+          include: [endpointMode ? 'contract-tests/endpoint/**/*.test.ts' : 'contract-tests/contract/**/*.test.ts'],
+          globalSetup: ['contract-tests/support/contract-global-setup.ts'],
         },
       },
     ],

@@ -68,15 +68,32 @@ export function tokenAuth(token: string | (() => string | Promise<string>)): Ecs
   });
 }
 
-export function akskAuth(credentials: AkSkCredentials, options?: { now?: () => Date }): EcsAuth {
+export interface AkSkOptions {
+  now?: () => Date;
+  /**
+   * The host to sign instead of the request URL's, for requests sent through a proxy (such as
+   * Prism's validating proxy) that forwards them with `Host` rewritten to this host.
+   */
+  signedHost?: string;
+}
+
+export function akskAuth(credentials: AkSkCredentials, options: AkSkOptions = {}): EcsAuth {
   const creds = checkCredentials(credentials);
-  const now = options?.now ?? (() => new Date());
+  const now = options.now ?? (() => new Date());
   if (typeof now !== 'function') throw new EcsInputError('options.now', 'must be a function returning a Date');
+  const signedHost = options.signedHost === undefined ? undefined : checkHost(options.signedHost);
   let key: Promise<HmacKey> | undefined;
   return makeAuth('aksk', async ({ request }) => {
     key ??= importHmacKey(creds.sk);
-    return sign(request, creds, key, now());
+    return sign(request, creds, key, now(), signedHost);
   });
+}
+
+function checkHost(value: unknown): string {
+  if (typeof value !== 'string' || !/^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(value)) {
+    throw new EcsInputError('options.signedHost', 'must be a host name with an optional port, such as ecs.cn-north-4.myhuaweicloud.com');
+  }
+  return value.toLowerCase();
 }
 
 export async function signRequest(request: Request, credentials: AkSkCredentials, date: Date): Promise<Request> {
@@ -130,9 +147,10 @@ export function canonicalRequest(
   url: string | URL,
   headers: Headers,
   bodySha256Hex: string,
+  host?: string,
 ): { canonicalRequest: string; signedHeaders: string } {
   const target = new URL(url);
-  const signed = new Map<string, string>([['host', target.host]]);
+  const signed = new Map<string, string>([['host', host ?? target.host]]);
   for (const name of ['content-type', 'x-project-id', 'x-sdk-date', 'x-security-token']) {
     const value = headers.get(name);
     if (value !== null) signed.set(name, value.trim());
@@ -162,7 +180,13 @@ function importHmacKey(sk: string): Promise<HmacKey> {
   return crypto.subtle.importKey('raw', encoder.encode(sk), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
 }
 
-async function sign(request: Request, creds: AkSkCredentials, key: Promise<HmacKey>, date: Date): Promise<Request> {
+async function sign(
+  request: Request,
+  creds: AkSkCredentials,
+  key: Promise<HmacKey>,
+  date: Date,
+  signedHost?: string,
+): Promise<Request> {
   const sdkDate = formatSdkDate(date);
   // The exact bytes that will be sent; the original request stays readable.
   const body = await request.clone().arrayBuffer();
@@ -171,7 +195,7 @@ async function sign(request: Request, creds: AkSkCredentials, key: Promise<HmacK
   if (creds.securityToken !== undefined) headers.set('X-Security-Token', creds.securityToken);
 
   const bodyHash = hex(await crypto.subtle.digest('SHA-256', body));
-  const canonical = canonicalRequest(request.method, request.url, headers, bodyHash);
+  const canonical = canonicalRequest(request.method, request.url, headers, bodyHash, signedHost);
   const canonicalHash = hex(await crypto.subtle.digest('SHA-256', encoder.encode(canonical.canonicalRequest)));
   const stringToSign = `${ALGORITHM}\n${sdkDate}\n${canonicalHash}`;
   const signature = hex(await crypto.subtle.sign('HMAC', await key, encoder.encode(stringToSign)));

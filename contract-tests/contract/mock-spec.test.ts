@@ -1,4 +1,5 @@
 import { describe, expect, inject, it } from 'vitest';
+import { recordingFetch } from '../support/exchanges.js';
 import {
   acceptedStopBodies,
   deref,
@@ -10,12 +11,12 @@ import {
   type JsonObject,
 } from '../support/spec.js';
 
-const mockUrl = inject('mockUrl');
+const mockUrl = inject('targetUrl');
 const versions = ['v2', 'v2.1'] as const;
 const actionUrl = (version: string) => `${mockUrl}/${version}/${validProjectId}/servers/${validServerId}/action`;
 
 function post(version: string, body: string, headers: Record<string, string> = {}) {
-  return fetch(actionUrl(version), {
+  return recordingFetch(actionUrl(version), {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', 'X-Auth-Token': 'a-token', ...headers },
     body,
@@ -44,7 +45,7 @@ describe.each(versions)('the mock of %s', (version) => {
   });
 
   it('answers 401 without credentials', async () => {
-    const response = await fetch(actionUrl(version), {
+    const response = await recordingFetch(actionUrl(version), {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: '{"os-stop": {}}',
@@ -54,7 +55,7 @@ describe.each(versions)('the mock of %s', (version) => {
   });
 
   it('accepts AK/SK credentials instead of a token', async () => {
-    const response = await fetch(actionUrl(version), {
+    const response = await recordingFetch(actionUrl(version), {
       method: 'POST',
       headers: {
         'Content-Type': 'application/json',
