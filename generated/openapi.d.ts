@@ -135,6 +135,122 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v2/{project_id}/servers/{server_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The project ID (an IAM project, 32 hexadecimal characters).
+                 * @example 77b6a44cba5143ab91d13ab9a8ff44fd
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The ECS (server) ID, a UUID.
+                 * @example 4d8c3732-a248-40ed-bebc-539a6ffd25c0
+                 */
+                server_id: components["parameters"]["ServerId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Show a server (v2)
+         * @description Reads one server through Nova's legacy **v2** API. After a stop is accepted, poll this
+         *     until `status` is `SHUTOFF` (`OS-EXT-STS:vm_state: stopped`, `OS-EXT-STS:power_state: 4`).
+         *     While the stop runs, `OS-EXT-STS:task_state` is `powering-off`.
+         *
+         *     The `Server` schema describes the fields that stopping and OpenStack's tools use; real
+         *     servers send many more, which it allows.
+         */
+        get: operations["showServerV2"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2.1/{project_id}/servers/{server_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The project ID (an IAM project, 32 hexadecimal characters).
+                 * @example 77b6a44cba5143ab91d13ab9a8ff44fd
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The ECS (server) ID, a UUID.
+                 * @example 4d8c3732-a248-40ed-bebc-539a6ffd25c0
+                 */
+                server_id: components["parameters"]["ServerId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Show a server (v2.1)
+         * @description Reads one server through Nova's **v2.1** API (Huawei's `NovaShowServer`). The openstack
+         *     CLI sends this before it stops a server, and callers poll it after a stop is accepted
+         *     until `status` is `SHUTOFF` (`OS-EXT-STS:vm_state: stopped`,
+         *     `OS-EXT-STS:power_state: 4`). While the stop runs, `OS-EXT-STS:task_state` is
+         *     `powering-off`.
+         *
+         *     The `Server` schema describes the fields that stopping and OpenStack's tools use; real
+         *     servers send many more (and more with higher microversions), which it allows.
+         */
+        get: operations["showServerV21"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List API versions
+         * @description Lists the compute API versions the endpoint serves, with the microversion range of
+         *     v2.1 (Huawei Cloud: `min_version` 2.1, `version` 2.60). Needs no authentication.
+         */
+        get: operations["listVersions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2.1": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Show API version v2.1
+         * @description Describes v2.1 and its microversion range. openstacksdk sends this, unauthenticated,
+         *     before it pins a microversion. Needs no authentication.
+         */
+        get: operations["showVersionV21"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -238,8 +354,112 @@ export interface components {
         };
         /** @description One of the three error shapes that reach a client. */
         ErrorResponse: components["schemas"]["NovaFault"] | components["schemas"]["EcsError"] | components["schemas"]["GatewayError"];
+        Link: {
+            rel: string;
+            /** Format: uri */
+            href: string;
+            type?: string;
+        };
+        /**
+         * @description The server's status as Nova reports it. A stopped server is `SHUTOFF`.
+         * @enum {string}
+         */
+        ServerStatus: "ACTIVE" | "BUILD" | "DELETED" | "ERROR" | "HARD_REBOOT" | "MIGRATING" | "PASSWORD" | "PAUSED" | "REBOOT" | "REBUILD" | "RESCUE" | "RESIZE" | "REVERT_RESIZE" | "SHELVED" | "SHELVED_OFFLOADED" | "SHUTOFF" | "SOFT_DELETED" | "SUSPENDED" | "UNKNOWN" | "VERIFY_RESIZE";
+        /**
+         * @description The part of a server that stopping and OpenStack's tools use. Real servers carry many
+         *     more fields (addresses, flavor, image, metadata, ...), which are allowed.
+         */
+        Server: {
+            id: components["schemas"]["ServerId"];
+            name?: string;
+            status: components["schemas"]["ServerStatus"];
+            /** @description `active`, `stopped`, `error`, ...; `stopped` once a stop has completed. */
+            "OS-EXT-STS:vm_state"?: string;
+            /** @description The task in progress, `powering-off` while stopping; `null` when none. */
+            "OS-EXT-STS:task_state"?: string | null;
+            /** @description 0 NOSTATE, 1 RUNNING, 3 PAUSED, 4 SHUTDOWN, 6 CRASHED, 7 SUSPENDED. */
+            "OS-EXT-STS:power_state"?: number;
+            tenant_id?: string;
+            /** Format: date-time */
+            updated?: string;
+            links: components["schemas"]["Link"][];
+        } & {
+            [key: string]: unknown;
+        };
+        ServerResponse: {
+            server: components["schemas"]["Server"];
+        };
+        /** @enum {string} */
+        VersionStatus: "CURRENT" | "SUPPORTED" | "DEPRECATED";
+        Version: {
+            /** @example v2.1 */
+            id: string;
+            status: components["schemas"]["VersionStatus"];
+            /** @description The highest microversion served; empty for v2.0. */
+            version: string;
+            /** @description The lowest microversion served; empty for v2.0. */
+            min_version: string;
+            /** Format: date-time */
+            updated: string;
+            links: components["schemas"]["Link"][];
+            "media-types"?: {
+                base: string;
+                type: string;
+            }[];
+        };
+        VersionsResponse: {
+            versions: components["schemas"]["Version"][];
+        };
+        VersionResponse: {
+            version: components["schemas"]["Version"];
+        };
     };
     responses: {
+        /** @description The server. */
+        ServerV2: {
+            headers: {
+                "X-OpenStack-Request-Id": components["headers"]["X-OpenStack-Request-Id"];
+                "X-Compute-Request-Id": components["headers"]["X-Compute-Request-Id"];
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ServerResponse"];
+            };
+        };
+        /** @description The server. */
+        ServerV21: {
+            headers: {
+                "X-OpenStack-Request-Id": components["headers"]["X-OpenStack-Request-Id"];
+                "X-Compute-Request-Id": components["headers"]["X-Compute-Request-Id"];
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "OpenStack-API-Version": components["headers"]["OpenStack-API-Version"];
+                "X-OpenStack-Nova-API-Version": components["headers"]["X-OpenStack-Nova-API-Version"];
+                Vary: components["headers"]["Vary"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ServerResponse"];
+            };
+        };
+        /** @description The API versions. */
+        Versions: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["VersionsResponse"];
+            };
+        };
+        /** @description The v2.1 API version. */
+        VersionV21: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["VersionResponse"];
+            };
+        };
         /** @description Accepted. The server is being stopped; the response has no body. */
         AcceptedV2: {
             headers: {
@@ -654,6 +874,154 @@ export interface operations {
             502: components["responses"]["BadGateway"];
             503: components["responses"]["ServiceUnavailable"];
             504: components["responses"]["GatewayTimeout"];
+            default: components["responses"]["UnexpectedError"];
+        };
+    };
+    showServerV2: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A request ID chosen by the caller, which Nova logs and echoes as the global request ID.
+                 * @example req-3f4c6a1e-7a0b-4c36-9a5e-2b1d0c9e8f71
+                 */
+                "X-OpenStack-Request-Id"?: components["parameters"]["RequestId"];
+                /**
+                 * @description The project ID again; required for AK/SK requests in multi-project setups. The
+                 *     official SDKs always send it and sign it.
+                 * @example 77b6a44cba5143ab91d13ab9a8ff44fd
+                 */
+                "X-Project-Id"?: components["parameters"]["ProjectIdHeader"];
+                /**
+                 * @description The security token of temporary AK/SK credentials; signed when present.
+                 * @example gQpjbi1ub3J0aC00jDf4b2y9NTa1NTc2ZjU5MmU0OGViNjc5Zjg3ZWMyMjE1ZGNh
+                 */
+                "X-Security-Token"?: components["parameters"]["SecurityToken"];
+            };
+            path: {
+                /**
+                 * @description The project ID (an IAM project, 32 hexadecimal characters).
+                 * @example 77b6a44cba5143ab91d13ab9a8ff44fd
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The ECS (server) ID, a UUID.
+                 * @example 4d8c3732-a248-40ed-bebc-539a6ffd25c0
+                 */
+                server_id: components["parameters"]["ServerId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["ServerV2"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+            default: components["responses"]["UnexpectedError"];
+        };
+    };
+    showServerV21: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The compute microversion, legacy form (`2.26`) or `latest`. v2.1 only; Huawei
+                 *     Cloud serves 2.1 to 2.60. Absent means 2.1. A well-formed version outside the
+                 *     served range gives 406; a malformed one gives 400.
+                 * @example 2.26
+                 */
+                "X-OpenStack-Nova-API-Version"?: components["parameters"]["NovaApiVersion"];
+                /**
+                 * @description The compute microversion, standard form (`compute 2.27`), accepted from 2.27 on.
+                 *     v2.1 only; Huawei Cloud serves 2.1 to 2.60.
+                 * @example compute 2.60
+                 */
+                "OpenStack-API-Version"?: components["parameters"]["OpenStackApiVersion"];
+                /**
+                 * @description A request ID chosen by the caller, which Nova logs and echoes as the global request ID.
+                 * @example req-3f4c6a1e-7a0b-4c36-9a5e-2b1d0c9e8f71
+                 */
+                "X-OpenStack-Request-Id"?: components["parameters"]["RequestId"];
+                /**
+                 * @description The project ID again; required for AK/SK requests in multi-project setups. The
+                 *     official SDKs always send it and sign it.
+                 * @example 77b6a44cba5143ab91d13ab9a8ff44fd
+                 */
+                "X-Project-Id"?: components["parameters"]["ProjectIdHeader"];
+                /**
+                 * @description The security token of temporary AK/SK credentials; signed when present.
+                 * @example gQpjbi1ub3J0aC00jDf4b2y9NTa1NTc2ZjU5MmU0OGViNjc5Zjg3ZWMyMjE1ZGNh
+                 */
+                "X-Security-Token"?: components["parameters"]["SecurityToken"];
+            };
+            path: {
+                /**
+                 * @description The project ID (an IAM project, 32 hexadecimal characters).
+                 * @example 77b6a44cba5143ab91d13ab9a8ff44fd
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The ECS (server) ID, a UUID.
+                 * @example 4d8c3732-a248-40ed-bebc-539a6ffd25c0
+                 */
+                server_id: components["parameters"]["ServerId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["ServerV21"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+            default: components["responses"]["UnexpectedError"];
+        };
+    };
+    listVersions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["Versions"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["UnexpectedError"];
+        };
+    };
+    showVersionV21: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["VersionV21"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["UnexpectedError"];
         };
     };

@@ -15,7 +15,10 @@ export interface Exchange {
 export async function recordingFetch(input: Request | string, init?: RequestInit): Promise<Response> {
   const request = input instanceof Request && init === undefined ? input : new Request(input, init);
   const response = await fetch(request);
-  const exchange: Exchange = { method: request.method, path: new URL(request.url).pathname, status: response.status };
-  appendFileSync(join(inject('runDir'), 'exchanges.jsonl'), `${JSON.stringify(exchange)}\n`);
+  recordExchange({ method: request.method, path: new URL(request.url).pathname, status: response.status });
   return response;
+}
+
+export function recordExchange(exchange: Exchange): void {
+  appendFileSync(join(inject('runDir'), 'exchanges.jsonl'), `${JSON.stringify(exchange)}\n`);
 }
