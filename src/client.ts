@@ -112,9 +112,10 @@ function guardedPathSerializer(pathname: string, params: Record<string, unknown>
 
 export function createEcsClient(options: EcsClientOptions): EcsClient {
   const config = checkOptions(options);
+  const transport = createTransport({ ...config, maxResponseBytes: MAX_RESPONSE_BYTES });
   const raw = createClient<paths>({
     baseUrl: config.endpoint,
-    fetch: createTransport({ ...config, maxResponseBytes: MAX_RESPONSE_BYTES }),
+    fetch: (request) => transport(request),
     headers: { 'X-Project-Id': config.projectId, 'User-Agent': config.userAgent },
     pathSerializer: guardedPathSerializer,
   });
@@ -122,6 +123,7 @@ export function createEcsClient(options: EcsClientOptions): EcsClient {
 
   async function stopServer(serverId: string, stopOptions: StopServerOptions = {}): Promise<StopServerResult> {
     const server_id = checkServerId(serverId);
+    const { signal } = stopOptions;
     const type = stopOptions.type === undefined ? undefined : checkOneOf('type', stopOptions.type, stopTypes);
     const header: Record<string, string> = {};
     if (stopOptions.requestId !== undefined) {
@@ -141,7 +143,8 @@ export function createEcsClient(options: EcsClientOptions): EcsClient {
       body: { 'os-stop': type === undefined ? {} : { type } },
       // Read no success body: a 202 has none, and one that has is not ours to parse.
       parseAs: 'stream' as const,
-      ...(stopOptions.signal !== undefined && { signal: stopOptions.signal }),
+      // The transport also gets the signal itself: request.signal may stop following it (see transport.ts).
+      ...(signal !== undefined && { signal, fetch: (request: Request) => transport(request, signal) }),
     };
     let result;
     try {

@@ -93,7 +93,8 @@ export function parseErrorBody(body: unknown): ParsedBody {
     const code = text(body.error.code)!;
     let message = text(body.error.message);
     // Huawei wraps a failed Nova call as Ecs.1000 with the Nova fault JSON as a string.
-    const wrapped = message?.trimStart().startsWith('{') ? parseNovaFault(tryJson(message) as Record<string, unknown>) : undefined;
+    const inner = message?.trimStart().startsWith('{') ? tryJson(message) : undefined;
+    const wrapped = isObject(inner) ? parseNovaFault(inner) : undefined;
     if (wrapped?.message) message = wrapped.message;
     return { kind: 'ecs', code, message };
   }

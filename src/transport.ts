@@ -36,32 +36,31 @@ function isConnectFailure(error: unknown): boolean {
   return false;
 }
 
-export function createTransport(options: TransportOptions): (input: Request) => Promise<Response> {
+/**
+ * `callerSignal` defaults to `request.signal`; pass the caller's own signal where you have it, as
+ * a Request re-created from another one (AK/SK signing does that) follows the original's signal
+ * only through a weak reference on Node 20, which a garbage collection can break.
+ */
+export function createTransport(options: TransportOptions): (input: Request, callerSignal?: AbortSignal) => Promise<Response> {
   const { fetch: fetchImpl, timeoutMs, retries, baseDelayMs, maxDelayMs, maxResponseBytes } = options;
   const random = options.random ?? Math.random;
   // Exponential backoff with full jitter.
   const backoff = (attempt: number) => random() * Math.min(maxDelayMs, baseDelayMs * 2 ** attempt);
 
-  return async function send(request) {
-    const callerSignal = request.signal;
+  return async function send(request, callerSignal = request.signal) {
     const body = request.body === null ? null : await request.arrayBuffer();
     for (let attempt = 0; ; attempt++) {
       callerSignal.throwIfAborted();
-      const timeout = AbortSignal.timeout(timeoutMs);
+      const timeout = startAttempt(callerSignal, timeoutMs, (signal) =>
+        new Request(request.url, { method: request.method, headers: request.headers, body, redirect: 'manual', signal }),
+      );
       let response: Response;
       try {
-        response = await fetchImpl(
-          new Request(request.url, {
-            method: request.method,
-            headers: request.headers,
-            body,
-            redirect: 'manual',
-            signal: AbortSignal.any([callerSignal, timeout]),
-          }),
-        );
+        response = await fetchImpl(timeout.request);
       } catch (error) {
+        timeout.done();
         if (callerSignal.aborted) throw callerSignal.reason;
-        if (timeout.aborted) throw timeout.reason;
+        if (timeout.timedOut()) throw timeout.signal.reason;
         if (attempt < retries && isConnectFailure(error)) {
           await sleep(backoff(attempt), callerSignal);
           continue;
@@ -69,6 +68,7 @@ export function createTransport(options: TransportOptions): (input: Request) => 
         throw error;
       }
       if ((response.status === 429 || response.status === 503) && attempt < retries) {
+        timeout.done();
         const asked = retryAfterMs(response.headers.get('retry-after'));
         await response.body?.cancel().catch(() => {});
         await sleep(Math.min(maxDelayMs, asked ?? backoff(attempt)), callerSignal);
@@ -76,6 +76,36 @@ export function createTransport(options: TransportOptions): (input: Request) => 
       }
       return limitBody(response, maxResponseBytes);
     }
+  };
+}
+
+/**
+ * One attempt's request, whose signal aborts with the caller's signal or with a TimeoutError
+ * after `ms` (which also bounds reading the body). Everything is held strongly, by the timer
+ * until it fires: on Node 20 the composite of `AbortSignal.any([caller, AbortSignal.timeout(ms)])`
+ * is only weakly referenced, and a `Request` follows its signal through a weak reference too, so
+ * after a garbage collection mid-request neither the timeout nor an abort would arrive.
+ */
+function startAttempt(callerSignal: AbortSignal, ms: number, makeRequest: (signal: AbortSignal) => Request) {
+  const controller = new AbortController();
+  const request = makeRequest(controller.signal);
+  let timedOut = false;
+  const onAbort = () => controller.abort(callerSignal.reason);
+  callerSignal.addEventListener('abort', onAbort, { once: true });
+  const timer = setTimeout(() => {
+    timedOut = true;
+    if (!request.signal.aborted) controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
+  }, ms);
+  // Never keep a process alive for the timer alone (a pending request keeps it alive anyway).
+  (timer as { unref?: () => void }).unref?.();
+  return {
+    request,
+    signal: controller.signal,
+    timedOut: () => timedOut,
+    done() {
+      clearTimeout(timer);
+      callerSignal.removeEventListener('abort', onAbort);
+    },
   };
 }
 

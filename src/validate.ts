@@ -1,6 +1,7 @@
 import { EcsInputError } from './input-error.js';
 
 // The patterns of spec/openapi.yaml (components/schemas); a unit test keeps them equal.
+// Microversion also has maxLength 16 there (checked in checkMicroversion).
 export const patterns = {
   ProjectId: /^[0-9a-fA-F]{32}$/,
   ServerId: /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/,
@@ -41,7 +42,7 @@ export function checkOneOf<T extends string>(field: string, value: unknown, allo
 
 export function checkMicroversion(value: unknown, apiVersion: ApiVersion): string {
   if (apiVersion === 'v2') throw new EcsInputError('microversion', "is only taken by apiVersion 'v2.1'");
-  if (typeof value !== 'string' || !patterns.Microversion.test(value)) {
+  if (typeof value !== 'string' || value.length > 16 || !patterns.Microversion.test(value)) {
     throw new EcsInputError('microversion', "must be 'MAJOR.MINOR' (such as '2.60') or 'latest'");
   }
   return value;

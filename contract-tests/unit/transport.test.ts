@@ -1,0 +1,386 @@
+/**
+ * The transport under stopServer: per-attempt timeouts (headers and body), the caller's
+ * AbortSignal, which failures are retried (and how), and bounded reads of error bodies.
+ */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { describe, expect, it } from 'vitest';
+import { akskAuth, tokenAuth } from '../../src/auth.js';
+import { createEcsClient, type EcsClientOptions } from '../../src/client.js';
+import { EcsApiError } from '../../src/errors.js';
+
+const PROJECT = '77b6a44cba5143ab91d13ab9a8ff44fd';
+const SERVER = '4d8c3732-a248-40ed-bebc-539a6ffd25c0';
+const ENDPOINT = 'https://ecs.cn-north-4.myhuaweicloud.com';
+const FAST_RETRY = { baseDelayMs: 1, maxDelayMs: 5 };
+
+type Handler = (request: Request, call: number) => Response | Promise<Response>;
+
+function fakeFetch(handler: Handler) {
+  const requests: Request[] = [];
+  const bodies: string[] = [];
+  return {
+    requests,
+    bodies,
+    fetch: async (request: Request): Promise<Response> => {
+      requests.push(request);
+      bodies.push(await request.clone().text());
+      return handler(request, requests.length);
+    },
+  };
+}
+
+function makeClient(fetch: (request: Request) => Promise<Response>, extra: Partial<EcsClientOptions> = {}) {
+  return createEcsClient({ endpoint: ENDPOINT, projectId: PROJECT, auth: tokenAuth('tok'), retry: FAST_RETRY, fetch, ...extra });
+}
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection');
+}
+
+async function apiError(promise: Promise<unknown>): Promise<EcsApiError> {
+  const error = await rejection(promise);
+  expect(error).toBeInstanceOf(EcsApiError);
+  return error as EcsApiError;
+}
+
+/** A fetch response that never comes, but that gives up when the request's signal aborts. */
+const hang = (request: Request) =>
+  new Promise<Response>((_, reject) => {
+    if (request.signal.aborted) reject(request.signal.reason);
+    request.signal.addEventListener('abort', () => reject(request.signal.reason), { once: true });
+  });
+
+const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json', ...headers } });
+
+const refusedError = () =>
+  new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED 10.0.0.1:443'), { code: 'ECONNREFUSED' }) });
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('timeouts', () => {
+  it("a fetch that never answers → kind 'timeout' after timeoutMs, not retried", async () => {
+    const f = fakeFetch(hang);
+    const started = Date.now();
+    const error = await apiError(makeClient(f.fetch, { timeoutMs: 50, retry: { ...FAST_RETRY, retries: 3 } }).stopServer(SERVER));
+    const elapsed = Date.now() - started;
+    expect(error).toMatchObject({ kind: 'timeout', status: undefined });
+    expect(elapsed).toBeGreaterThanOrEqual(40);
+    expect(elapsed).toBeLessThan(1_000);
+    expect(f.requests).toHaveLength(1);
+  });
+
+  it("headers arrive, then an error body stalls → kind 'timeout' after timeoutMs", async () => {
+    const f = fakeFetch((request) => {
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('{"computeFault": {"code": 500, "mess'));
+          request.signal.addEventListener('abort', () => controller.error(request.signal.reason), { once: true });
+        },
+      });
+      return new Response(body, { status: 500, headers: { 'Content-Type': 'application/json' } });
+    });
+    const started = Date.now();
+    const error = await apiError(makeClient(f.fetch, { timeoutMs: 50 }).stopServer(SERVER));
+    const elapsed = Date.now() - started;
+    expect(error).toMatchObject({ kind: 'timeout' });
+    expect(elapsed).toBeGreaterThanOrEqual(40);
+    expect(elapsed).toBeLessThan(1_000);
+    expect(f.requests).toHaveLength(1);
+  });
+
+  it('the timeout is per attempt: a slow first answer that is retried does not eat the next attempt', async () => {
+    const f = fakeFetch(async (_request, call) => {
+      if (call === 1) {
+        await sleep(120);
+        return json(503, { serviceUnavailable: { code: 503, message: 'later' } });
+      }
+      await sleep(120);
+      return new Response(null, { status: 202 });
+    });
+    await expect(makeClient(f.fetch, { timeoutMs: 200, retry: { ...FAST_RETRY, retries: 1 } }).stopServer(SERVER)).resolves.toMatchObject({ status: 202 });
+    expect(f.requests).toHaveLength(2);
+  });
+});
+
+describe('garbage collection during a request', () => {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+
+  /** Like a real fetch: keeps nothing of the request but a listener on its signal. */
+  function forgetfulHang() {
+    const state = { calls: 0 };
+    const fetch = async (request: Request): Promise<Response> => {
+      state.calls++;
+      const signal = request.signal;
+      return new Promise<Response>((_, reject) => {
+        signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+      });
+    };
+    return { state, fetch };
+  }
+
+  it('the timeout still fires after a GC', async () => {
+    const f = forgetfulHang();
+    const promise = rejection(makeClient(f.fetch, { timeoutMs: 80, retry: false }).stopServer(SERVER));
+    await sleep(10);
+    gc();
+    const error = await Promise.race([promise, sleep(1_000).then(() => 'still pending')]);
+    expect(error).toBeInstanceOf(EcsApiError);
+    expect(error).toMatchObject({ kind: 'timeout' });
+    expect(f.state.calls).toBe(1);
+  });
+
+  it.each([
+    ['token', () => tokenAuth('tok')],
+    ['AK/SK', () => akskAuth({ ak: 'AKGC', sk: 'SKGC' })],
+  ])("the caller's abort still arrives after a GC (%s)", async (_label, auth) => {
+    const f = forgetfulHang();
+    const controller = new AbortController();
+    const promise = rejection(makeClient(f.fetch, { auth: auth(), timeoutMs: 10_000, retry: false }).stopServer(SERVER, { signal: controller.signal }));
+    await sleep(10);
+    gc();
+    controller.abort();
+    const error = await Promise.race([promise, sleep(1_000).then(() => 'still pending')]);
+    expect(error).toBe(controller.signal.reason);
+  });
+});
+
+describe("the caller's AbortSignal", () => {
+  it('already aborted: rejects with the reason, no fetch at all', async () => {
+    const f = fakeFetch(() => new Response(null, { status: 202 }));
+    const controller = new AbortController();
+    const reason = new Error('caller gave up');
+    controller.abort(reason);
+    await expect(makeClient(f.fetch).stopServer(SERVER, { signal: controller.signal })).rejects.toBe(reason);
+    expect(f.requests).toHaveLength(0);
+  });
+
+  it('aborting during the request rejects at once with an AbortError, and nothing is retried', async () => {
+    const f = fakeFetch(hang);
+    const controller = new AbortController();
+    const promise = makeClient(f.fetch, { timeoutMs: 10_000, retry: { ...FAST_RETRY, retries: 3 } }).stopServer(SERVER, { signal: controller.signal });
+    await sleep(10);
+    const started = Date.now();
+    controller.abort();
+    const error = await rejection(promise);
+    expect(Date.now() - started).toBeLessThan(200);
+    expect(error).toBe(controller.signal.reason);
+    expect((error as Error).name).toBe('AbortError');
+    expect(error).not.toBeInstanceOf(EcsApiError);
+    await sleep(20);
+    expect(f.requests).toHaveLength(1);
+  });
+
+  it('aborting during a retry wait rejects at once with the reason; no further fetch', async () => {
+    const f = fakeFetch(() => json(429, { overLimit: { code: 429, message: 'slow down' } }, { 'Retry-After': '30' }));
+    const controller = new AbortController();
+    const promise = makeClient(f.fetch, { retry: { retries: 3, baseDelayMs: 1, maxDelayMs: 60_000 } }).stopServer(SERVER, { signal: controller.signal });
+    await sleep(20);
+    expect(f.requests).toHaveLength(1); // now waiting the 30 s Retry-After
+    const started = Date.now();
+    controller.abort();
+    const error = await rejection(promise);
+    expect(Date.now() - started).toBeLessThan(200);
+    expect(error).toBe(controller.signal.reason);
+    expect((error as Error).name).toBe('AbortError');
+    await sleep(20);
+    expect(f.requests).toHaveLength(1);
+  });
+
+  it('aborting while an error body is being read rejects with the reason', async () => {
+    const f = fakeFetch((request) => {
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('{"x":'));
+          request.signal.addEventListener('abort', () => controller.error(request.signal.reason), { once: true });
+        },
+      });
+      return new Response(body, { status: 500 });
+    });
+    const controller = new AbortController();
+    const reason = new DOMException('stop it', 'AbortError');
+    const promise = makeClient(f.fetch, { timeoutMs: 10_000 }).stopServer(SERVER, { signal: controller.signal });
+    await sleep(10);
+    controller.abort(reason);
+    await expect(promise).rejects.toBe(reason);
+  });
+});
+
+describe('retries', () => {
+  it.each([429, 503])('%i is retried, and success after it resolves', async (status) => {
+    const f = fakeFetch((_request, call) => (call < 3 ? json(status, { error_code: 'APIGW.0308', error_msg: 'throttled' }) : new Response(null, { status: 202 })));
+    await expect(makeClient(f.fetch, { retry: { ...FAST_RETRY, retries: 2 } }).stopServer(SERVER)).resolves.toMatchObject({ status: 202 });
+    expect(f.requests).toHaveLength(3);
+  });
+
+  it.each([429, 503])('%i: gives up after `retries` and throws the last error with its status', async (status) => {
+    const f = fakeFetch((_request, call) => json(status, { error_code: 'APIGW.0308', error_msg: `attempt ${call}` }, { 'X-Request-Id': `rid-${call}` }));
+    const error = await apiError(makeClient(f.fetch, { retry: { ...FAST_RETRY, retries: 2 } }).stopServer(SERVER));
+    expect(f.requests).toHaveLength(3);
+    expect(error).toMatchObject({ status, kind: 'gateway', code: 'APIGW.0308', message: 'attempt 3', requestId: 'rid-3' });
+  });
+
+  it('the default is 2 retries', async () => {
+    const f = fakeFetch(() => new Response(null, { status: 503 }));
+    const error = await apiError(makeClient(f.fetch, { retry: { baseDelayMs: 1, maxDelayMs: 5 } }).stopServer(SERVER));
+    expect(error.status).toBe(503);
+    expect(f.requests).toHaveLength(3);
+  });
+
+  it('Retry-After is honoured, capped by maxDelayMs', async () => {
+    const f = fakeFetch((_request, call) => (call === 1 ? json(429, { overLimit: { code: 429, message: 'x' } }, { 'Retry-After': '1' }) : new Response(null, { status: 202 })));
+    const started = Date.now();
+    await makeClient(f.fetch, { retry: { retries: 1, baseDelayMs: 1, maxDelayMs: 80 } }).stopServer(SERVER);
+    const elapsed = Date.now() - started;
+    expect(f.requests).toHaveLength(2);
+    expect(elapsed).toBeGreaterThanOrEqual(70); // waited for Retry-After (not the 1 ms backoff)...
+    expect(elapsed).toBeLessThan(800); // ...but no longer than maxDelayMs, not the full second
+  });
+
+  it('a far Retry-After (seconds or HTTP date) is capped by maxDelayMs', async () => {
+    for (const retryAfter of ['3600', new Date(Date.now() + 3_600_000).toUTCString()]) {
+      const f = fakeFetch((_request, call) => (call === 1 ? new Response(null, { status: 503, headers: { 'Retry-After': retryAfter } }) : new Response(null, { status: 204 })));
+      const started = Date.now();
+      await expect(makeClient(f.fetch, { retry: { retries: 1, ...FAST_RETRY } }).stopServer(SERVER)).resolves.toMatchObject({ status: 204 });
+      expect(Date.now() - started).toBeLessThan(500);
+      expect(f.requests).toHaveLength(2);
+    }
+  });
+
+  it('ECONNREFUSED is retried', async () => {
+    const f = fakeFetch((_request, call) => {
+      if (call < 3) throw refusedError();
+      return new Response(null, { status: 202 });
+    });
+    await expect(makeClient(f.fetch, { retry: { ...FAST_RETRY, retries: 2 } }).stopServer(SERVER)).resolves.toMatchObject({ status: 202 });
+    expect(f.requests).toHaveLength(3);
+  });
+
+  it('ECONNREFUSED every time: gives up after `retries` with a network error', async () => {
+    const f = fakeFetch(() => {
+      throw refusedError();
+    });
+    const error = await apiError(makeClient(f.fetch, { retry: { ...FAST_RETRY, retries: 4 } }).stopServer(SERVER));
+    expect(error).toMatchObject({ kind: 'network', code: 'ECONNREFUSED' });
+    expect(f.requests).toHaveLength(5);
+  });
+
+  it.each([500, 502, 504])('%i is not retried', async (status) => {
+    const f = fakeFetch(() => json(status, { error_code: 'APIGW.0201', error_msg: 'Backend unavailable' }));
+    const error = await apiError(makeClient(f.fetch, { retry: { ...FAST_RETRY, retries: 3 } }).stopServer(SERVER));
+    expect(error.status).toBe(status);
+    expect(f.requests).toHaveLength(1);
+  });
+
+  it.each([
+    ['a plain TypeError', () => new TypeError('fetch failed')],
+    ['ECONNRESET', () => new TypeError('fetch failed', { cause: Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }) })],
+    ['UND_ERR_SOCKET', () => new TypeError('fetch failed', { cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }) })],
+  ])('a network error that may have reached the server (%s) is not retried', async (_label, makeError) => {
+    const f = fakeFetch(() => {
+      throw makeError();
+    });
+    const error = await apiError(makeClient(f.fetch, { retry: { ...FAST_RETRY, retries: 3 } }).stopServer(SERVER));
+    expect(error.kind).toBe('network');
+    expect(f.requests).toHaveLength(1);
+  });
+
+  it('retry: false → exactly one call, for 429, 503 and ECONNREFUSED', async () => {
+    for (const handler of [
+      () => json(429, { overLimit: { code: 429, message: 'x' } }),
+      () => new Response(null, { status: 503 }),
+      () => {
+        throw refusedError();
+      },
+    ]) {
+      const f = fakeFetch(handler);
+      await apiError(makeClient(f.fetch, { retry: false }).stopServer(SERVER));
+      expect(f.requests).toHaveLength(1);
+    }
+  });
+
+  it('retries: 0 → exactly one call', async () => {
+    const f = fakeFetch(() => new Response(null, { status: 429 }));
+    await apiError(makeClient(f.fetch, { retry: { ...FAST_RETRY, retries: 0 } }).stopServer(SERVER));
+    expect(f.requests).toHaveLength(1);
+  });
+
+  it('the same signed body and headers are sent again on retry (AK/SK)', async () => {
+    const f = fakeFetch((_request, call) => {
+      if (call === 1) throw refusedError();
+      if (call === 2) return new Response(null, { status: 503 });
+      return new Response(null, { status: 202 });
+    });
+    const auth = akskAuth({ ak: 'AKRETRY', sk: 'SKRETRY', securityToken: 'STSRETRY' });
+    await makeClient(f.fetch, { auth, retry: { ...FAST_RETRY, retries: 2 } }).stopServer(SERVER, { type: 'HARD' });
+    expect(f.requests).toHaveLength(3);
+    const headerSets = f.requests.map((request) => [...request.headers].sort());
+    expect(headerSets[0]).toContainEqual(['authorization', expect.stringMatching(/^SDK-HMAC-SHA256 Access=AKRETRY, /)]);
+    expect(headerSets[1]).toEqual(headerSets[0]);
+    expect(headerSets[2]).toEqual(headerSets[0]);
+    expect(f.bodies).toEqual(['{"os-stop":{"type":"HARD"}}', '{"os-stop":{"type":"HARD"}}', '{"os-stop":{"type":"HARD"}}']);
+    expect(new Set(f.requests.map((request) => `${request.method} ${request.url} ${request.redirect}`)).size).toBe(1);
+  });
+});
+
+describe('bounded reads', () => {
+  const MiB = 1024 * 1024;
+  const CHUNK = 64 * 1024;
+
+  /** A 5 MB body served in 64 KiB chunks on demand, counting what is pulled. */
+  function bigBody(first: string) {
+    const state = { pulled: 0, cancelled: false };
+    const total = 5 * 1000 * 1000;
+    const head = new TextEncoder().encode(first);
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (state.pulled >= total) return controller.close();
+        const chunk = new Uint8Array(Math.min(CHUNK, total - state.pulled)).fill(0x61);
+        if (state.pulled === 0) chunk.set(head);
+        state.pulled += chunk.byteLength;
+        controller.enqueue(chunk);
+      },
+      cancel() {
+        state.cancelled = true;
+      },
+    });
+    return { state, stream, total };
+  }
+
+  it.each([
+    ['a JSON-looking Nova fault', '{"computeFault": {"code": 500, "message": "', 500],
+    ['plain text', 'aaaa', 502],
+  ])('an error response with a 5 MB body (%s): at most ~1 MiB is read, still a typed EcsApiError', async (_label, first, status) => {
+    const { state, stream, total } = bigBody(first);
+    const f = fakeFetch(() => new Response(stream, { status, headers: { 'Content-Length': String(total) } }));
+    const error = await apiError(makeClient(f.fetch).stopServer(SERVER));
+    expect(error).toMatchObject({ status, kind: 'http' });
+    expect(error.message).toMatch(new RegExp(`^HTTP ${status}\\b`));
+    expect(state.pulled).toBeLessThanOrEqual(MiB + 4 * CHUNK);
+    await sleep(5);
+    expect(state.cancelled).toBe(true);
+  });
+
+  it('a retried 503 with a 5 MB body is not read at all', async () => {
+    const big = bigBody('x');
+    const f = fakeFetch((_request, call) => (call === 1 ? new Response(big.stream, { status: 503 }) : new Response(null, { status: 202 })));
+    await makeClient(f.fetch, { retry: { ...FAST_RETRY, retries: 1 } }).stopServer(SERVER);
+    expect(big.state.pulled).toBeLessThanOrEqual(2 * CHUNK);
+    expect(big.state.cancelled).toBe(true);
+  });
+
+  it('a small error body within the bound is read whole', async () => {
+    const message = 'm'.repeat(900 * 1024);
+    const f = fakeFetch(() => json(409, { conflictingRequest: { code: 409, message } }));
+    const error = await apiError(makeClient(f.fetch).stopServer(SERVER));
+    expect(error.kind).toBe('conflictingRequest');
+    expect(error.message).toBe(message);
+  });
+});

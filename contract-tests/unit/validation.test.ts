@@ -1,0 +1,357 @@
+/**
+ * Bad input is refused before any request, with an EcsInputError naming the input; the
+ * client's ID and microversion checks refuse exactly what the spec refuses.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { akskAuth, tokenAuth } from '../../src/auth.js';
+import { createEcsClient, type EcsClientOptions } from '../../src/client.js';
+import { EcsInputError } from '../../src/input-error.js';
+import { patterns } from '../../src/validate.js';
+import { componentValidator, spec, type JsonObject } from '../support/spec.js';
+
+const PROJECT = '77b6a44cba5143ab91d13ab9a8ff44fd';
+const SERVER = '4d8c3732-a248-40ed-bebc-539a6ffd25c0';
+const ENDPOINT = 'https://ecs.cn-north-4.myhuaweicloud.com';
+const SECRET = 'S3CRET-VALUE-9z8y7x';
+
+function fakeFetch() {
+  const requests: Request[] = [];
+  return {
+    requests,
+    fetch: async (request: Request): Promise<Response> => {
+      requests.push(request);
+      return new Response(null, { status: 202 });
+    },
+  };
+}
+
+const base = (fetch: (request: Request) => Promise<Response>): EcsClientOptions => ({
+  endpoint: ENDPOINT,
+  projectId: PROJECT,
+  auth: tokenAuth('tok'),
+  retry: false,
+  fetch,
+});
+
+/** Runs `attempt` and returns the EcsInputError it throws (synchronously or as a rejection). */
+async function inputError(attempt: () => unknown): Promise<EcsInputError> {
+  let error: unknown;
+  try {
+    await attempt();
+  } catch (caught) {
+    error = caught;
+  }
+  expect(error).toBeInstanceOf(EcsInputError);
+  expect(error).toBeInstanceOf(TypeError);
+  const inputErr = error as EcsInputError;
+  expect(inputErr.name).toBe('EcsInputError');
+  // The message names the field.
+  expect(inputErr.message.startsWith(`${inputErr.field} `)).toBe(true);
+  return inputErr;
+}
+
+/** Creates a client from options built on `base` and checks it is refused, naming `field`. */
+async function refusedOptions(field: string, options: (base: EcsClientOptions) => unknown) {
+  const f = fakeFetch();
+  const error = await inputError(() => createEcsClient(options(base(f.fetch)) as EcsClientOptions));
+  expect(error.field).toBe(field);
+  expect(f.requests).toHaveLength(0);
+  return error;
+}
+
+const badIds: Array<[string, unknown]> = [
+  ['empty', ''],
+  ['.', '.'],
+  ['..', '..'],
+  ['containing /', `${SERVER.slice(0, 8)}/../x`],
+  ['a / inside', 'a/b'],
+  ['containing ?', `${SERVER}?x=1`],
+  ['containing #', `${SERVER}#x`],
+  ['with a space', ` ${SERVER}`],
+  ['with a tab', `${SERVER}\t`],
+  ['with a trailing newline', `${SERVER}\n`],
+  ['with CR/LF', `${SERVER}\r\nX-Evil: 1`],
+  ['with NUL', `${SERVER}\u0000`],
+  ['with DEL', `\u007f${SERVER}`],
+  ['percent-encoded dots', '%2e%2e'],
+  ['not the right shape', 'not-a-uuid'],
+  ['number', 42],
+  ['undefined', undefined],
+  ['null', null],
+  ['object', { id: SERVER }],
+];
+
+describe('serverId', () => {
+  it.each(badIds)('%s is refused before any request, field serverId', async (_label, value) => {
+    const f = fakeFetch();
+    const client = createEcsClient(base(f.fetch));
+    const error = await inputError(() => client.stopServer(value as string));
+    expect(error.field).toBe('serverId');
+    expect(f.requests).toHaveLength(0);
+  });
+
+  it('a project ID where a server ID belongs is refused', async () => {
+    const f = fakeFetch();
+    const error = await inputError(() => createEcsClient(base(f.fetch)).stopServer(PROJECT));
+    expect(error.field).toBe('serverId');
+    expect(f.requests).toHaveLength(0);
+  });
+
+  it('upper-case hex is accepted (as the spec pattern allows)', async () => {
+    const f = fakeFetch();
+    await createEcsClient(base(f.fetch)).stopServer(SERVER.toUpperCase());
+    expect(f.requests).toHaveLength(1);
+  });
+});
+
+describe('projectId', () => {
+  it.each(badIds)('%s is refused, field projectId', async (_label, value) => {
+    await refusedOptions('projectId', (options) => ({ ...options, projectId: value }));
+  });
+
+  it('a UUID is not a project ID', async () => {
+    await refusedOptions('projectId', (options) => ({ ...options, projectId: SERVER }));
+  });
+});
+
+describe('stop options', () => {
+  it.each(['soft', 'hard', 'REBOOT', '', 'SOFT ', 1, null])('type %j is refused, field type', async (type) => {
+    const f = fakeFetch();
+    const error = await inputError(() => createEcsClient(base(f.fetch)).stopServer(SERVER, { type: type as 'SOFT' }));
+    expect(error.field).toBe('type');
+    expect(f.requests).toHaveLength(0);
+  });
+
+  it.each(['abc', 'req-9D5E2B1A-3C4F-4E8A-B7D6-0F1E2A3B4C5D', 'req-9d5e2b1a-3c4f-4e8a-b7d6-0f1e2a3b4c5d\r\nX: y', ''])(
+    'requestId %j is refused, field requestId',
+    async (requestId) => {
+      const f = fakeFetch();
+      const error = await inputError(() => createEcsClient(base(f.fetch)).stopServer(SERVER, { requestId }));
+      expect(error.field).toBe('requestId');
+      expect(f.requests).toHaveLength(0);
+    },
+  );
+});
+
+describe('apiVersion and microversion', () => {
+  it.each(['v3', 'V2.1', '2.1', 'v2.0', ''])('apiVersion %j is refused', async (apiVersion) => {
+    await refusedOptions('apiVersion', (options) => ({ ...options, apiVersion }));
+  });
+
+  it("a microversion with apiVersion 'v2' is refused", async () => {
+    await refusedOptions('microversion', (options) => ({ ...options, apiVersion: 'v2', microversion: '2.60' }));
+    await refusedOptions('microversion', (options) => ({ ...options, apiVersion: 'v2', microversion: 'latest' }));
+  });
+
+  it.each(['2', '2.x', 'v2.1', '2.01', '02.1', ' 2.1', '2.1\r\n', 'LATEST', '', '2.1.1', 2.1])('microversion %j is refused', async (microversion) => {
+    await refusedOptions('microversion', (options) => ({ ...options, microversion }));
+  });
+
+  it.each(['2.1', '2.60', '2.0', '10.100', 'latest'])('microversion %j is accepted on v2.1', async (microversion) => {
+    const f = fakeFetch();
+    await createEcsClient({ ...base(f.fetch), microversion }).stopServer(SERVER);
+    expect(f.requests[0]!.headers.get('x-openstack-nova-api-version')).toBe(microversion);
+  });
+});
+
+describe('endpoint and region', () => {
+  it.each([
+    ['http, not loopback', 'http://ecs.cn-north-4.myhuaweicloud.com'],
+    ['http to a private address', 'http://10.0.0.1:8080'],
+    ['http to a host that only starts like loopback', 'http://127.0.0.1.evil.example'],
+    ['http to localhost-lookalike', 'http://localhost.evil.example'],
+    ['another scheme', 'ftp://ecs.example.com'],
+    ['file URL', 'file:///etc/passwd'],
+    ['a path', 'https://ecs.example.com/v2.1'],
+    ['a path and slash', 'https://ecs.example.com/api/'],
+    ['a query', 'https://ecs.example.com/?a=1'],
+    ['an empty query', 'https://ecs.example.com?'],
+    ['a fragment', 'https://ecs.example.com#frag'],
+    ['user info', 'https://user:pass@ecs.example.com'],
+    ['a user name', 'https://user@ecs.example.com'],
+    ['not a URL', 'ecs.example.com'],
+    ['empty', ''],
+    ['a number', 443],
+  ])('%s is refused (%s)', async (_label, endpoint) => {
+    const error = await refusedOptions('endpoint', (options) => ({ ...options, endpoint }));
+    expect(error.message).not.toContain('pass');
+  });
+
+  it.each([
+    ['http://127.0.0.1:8080', 'http://127.0.0.1:8080'],
+    ['http://localhost', 'http://localhost'],
+    ['http://[::1]:1', 'http://[::1]:1'],
+    ['https://ecs.example.com/', 'https://ecs.example.com'],
+    ['https://ecs.example.com:8443', 'https://ecs.example.com:8443'],
+  ])('%s is allowed', async (endpoint, origin) => {
+    const f = fakeFetch();
+    const client = createEcsClient({ ...base(f.fetch), endpoint });
+    expect(client.endpoint).toBe(origin);
+    await client.stopServer(SERVER);
+    expect(f.requests[0]!.url).toBe(`${origin}/v2.1/${PROJECT}/servers/${SERVER}/action`);
+  });
+
+  it('http to a non-loopback host is allowed with allowInsecureHttp: true', async () => {
+    const f = fakeFetch();
+    const client = createEcsClient({ ...base(f.fetch), endpoint: 'http://ecs.internal.example:8080', allowInsecureHttp: true });
+    await client.stopServer(SERVER);
+    expect(f.requests[0]!.url).toBe(`http://ecs.internal.example:8080/v2.1/${PROJECT}/servers/${SERVER}/action`);
+  });
+
+  it('both endpoint and region, or neither, are refused', async () => {
+    for (const make of [
+      (options: EcsClientOptions) => ({ ...options, region: 'cn-north-4' }),
+      ({ endpoint: _endpoint, ...options }: EcsClientOptions) => options,
+    ]) {
+      const f = fakeFetch();
+      const error = await inputError(() => createEcsClient(make(base(f.fetch)) as EcsClientOptions));
+      expect(['endpoint', 'region']).toContain(error.field);
+      expect(error.message).toMatch(/endpoint/);
+      expect(error.message).toMatch(/region/);
+    }
+  });
+
+  it.each(['CN-NORTH-4', 'cn-north-4.evil.example', 'cn-north-4/x', 'evil.example#', '', 'cn', 'cn north 4', 'cn-north-4\n', 4])(
+    'region %j is refused',
+    async (region) => {
+      const f = fakeFetch();
+      const { endpoint: _endpoint, ...options } = base(f.fetch);
+      const error = await inputError(() => createEcsClient({ ...options, region } as EcsClientOptions));
+      expect(error.field).toBe('region');
+    },
+  );
+});
+
+describe('credentials', () => {
+  it.each([
+    ['empty token', () => tokenAuth(''), 'auth.token'],
+    ['token with CR/LF', () => tokenAuth(`${SECRET}\r\nX-Evil: 1`), 'auth.token'],
+    ['token with LF', () => tokenAuth(`${SECRET}\n`), 'auth.token'],
+    ['token with a space', () => tokenAuth(`${SECRET} x`), 'auth.token'],
+    ['non-string token', () => tokenAuth(42 as unknown as string), 'auth.token'],
+    ['empty AK', () => akskAuth({ ak: '', sk: SECRET }), 'auth.ak'],
+    ['AK with CR/LF', () => akskAuth({ ak: `${SECRET}\r\n`, sk: 'sk' }), 'auth.ak'],
+    ['empty SK', () => akskAuth({ ak: 'ak', sk: '' }), 'auth.sk'],
+    ['SK with CR/LF', () => akskAuth({ ak: 'ak', sk: `${SECRET}\r\n` }), 'auth.sk'],
+    ['empty security token', () => akskAuth({ ak: 'ak', sk: 'sk', securityToken: '' }), 'auth.securityToken'],
+    ['security token with LF', () => akskAuth({ ak: 'ak', sk: 'sk', securityToken: `${SECRET}\n` }), 'auth.securityToken'],
+  ] as const)('%s throws, naming %s and never the value', async (_label, attempt, field) => {
+    const error = await inputError(attempt);
+    expect(error.field).toBe(field);
+    expect(error.message).not.toContain(SECRET);
+    expect(String(error)).not.toContain(SECRET);
+  });
+
+  it('auth that is not tokenAuth/akskAuth is refused', async () => {
+    await refusedOptions('auth', (options) => ({ ...options, auth: { token: SECRET } }));
+    await refusedOptions('auth', (options) => ({ ...options, auth: undefined }));
+  });
+});
+
+describe('timeouts, retries, user agent', () => {
+  it.each([0, -1, Number.NaN, Number.POSITIVE_INFINITY, 1.5, '1000'])('timeoutMs %j is refused', async (timeoutMs) => {
+    await refusedOptions('timeoutMs', (options) => ({ ...options, timeoutMs }));
+  });
+
+  it.each([-1, 11, 1.5, Number.NaN])('retry.retries %j is refused', async (retries) => {
+    await refusedOptions('retry.retries', (options) => ({ ...options, retry: { retries } }));
+  });
+
+  it.each([-1, Number.NaN])('retry delays %j are refused', async (delay) => {
+    await refusedOptions('retry.baseDelayMs', (options) => ({ ...options, retry: { baseDelayMs: delay } }));
+    await refusedOptions('retry.maxDelayMs', (options) => ({ ...options, retry: { maxDelayMs: delay } }));
+  });
+
+  it.each(['tool/1\r\nX-Evil: 1', 'tool/1\n', 'tool\u0000', '', 'tool/é'])('userAgent %j is refused', async (userAgent) => {
+    await refusedOptions('userAgent', (options) => ({ ...options, userAgent }));
+  });
+
+  it('a non-function fetch is refused', async () => {
+    await refusedOptions('fetch', (options) => ({ ...options, fetch: 'https://x' }));
+  });
+});
+
+describe('the client refuses exactly what the spec refuses', () => {
+  const schemas = (spec.components as JsonObject).schemas as JsonObject;
+  const specPattern = (name: string) => (schemas[name] as JsonObject).pattern as string;
+
+  it.each(['ProjectId', 'ServerId', 'Microversion'] as const)("patterns.%s equals the spec's pattern", (name) => {
+    expect(patterns[name].source).toBe(specPattern(name));
+    expect(patterns[name].flags).toBe('');
+  });
+
+  const hexChar = fc.constantFrom(...'0123456789abcdefABCDEFgx-./ \n');
+  const almost = (length: number) => fc.string({ unit: hexChar, minLength: length - 2, maxLength: length + 2 });
+
+  it('serverId: accepted iff a valid ServerId', async () => {
+    const valid = componentValidator('ServerId');
+    const f = fakeFetch();
+    const client = createEcsClient(base(f.fetch));
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.uuid(), fc.string(), almost(36), fc.constantFrom(SERVER, SERVER.toUpperCase(), `${SERVER}\n`)), async (value) => {
+        const accepted = await client.stopServer(value).then(
+          () => true,
+          (error: unknown) => {
+            expect(error).toBeInstanceOf(EcsInputError);
+            return false;
+          },
+        );
+        expect(accepted).toBe(valid(value));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('projectId: accepted iff a valid ProjectId', () => {
+    const valid = componentValidator('ProjectId');
+    const f = fakeFetch();
+    fc.assert(
+      fc.property(fc.oneof(fc.stringMatching(/^[0-9a-fA-F]{32}$/), fc.string(), almost(32), fc.constantFrom(PROJECT, `${PROJECT}\n`)), (projectId) => {
+        let accepted = true;
+        try {
+          createEcsClient({ ...base(f.fetch), projectId });
+        } catch (error) {
+          expect(error).toBeInstanceOf(EcsInputError);
+          accepted = false;
+        }
+        expect(accepted).toBe(valid(projectId));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('microversion: accepted iff a valid Microversion (length limit included)', () => {
+    const valid = componentValidator('Microversion');
+    const f = fakeFetch();
+    const versionish = fc.string({ unit: fc.constantFrom(...'0123456789.latest v'), maxLength: 20 });
+    fc.assert(
+      fc.property(
+        fc.oneof(versionish, fc.string(), fc.constantFrom('2.60', 'latest', '2.1234567890123', '2.12345678901234', '12345678.1234567')),
+        (microversion) => {
+          let accepted = true;
+          try {
+            createEcsClient({ ...base(f.fetch), microversion });
+          } catch (error) {
+            expect(error).toBeInstanceOf(EcsInputError);
+            accepted = false;
+          }
+          expect(accepted, JSON.stringify(microversion)).toBe(valid(microversion));
+        },
+      ),
+      { numRuns: 300 },
+    );
+    expect(f.requests).toHaveLength(0);
+  });
+
+  it.each(['2.12345678901234', '12345678.1234567', '2.123456789012345', '123456789.1234567'])(
+    'microversion %j: refused iff longer than the spec allows (maxLength)',
+    (microversion) => {
+      const valid = componentValidator('Microversion');
+      const f = fakeFetch();
+      const create = () => createEcsClient({ ...base(f.fetch), microversion });
+      if (valid(microversion)) expect(create).not.toThrow();
+      else expect(create).toThrow(EcsInputError);
+    },
+  );
+});
