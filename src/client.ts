@@ -1,9 +1,10 @@
 import createClient, { defaultPathSerializer, type Client } from 'openapi-fetch';
 import type { paths } from '../generated/openapi.js';
 import type { EcsAuth } from './auth.js';
-import { errorFromFailure, errorFromResponse, type RequestSummary } from './errors.js';
+import { EcsApiError, errorFromFailure, errorFromResponse, type RequestSummary } from './errors.js';
 import { EcsInputError } from './input-error.js';
 import { createTransport, type RetryOptions } from './transport.js';
+import { checkWaitOptions, waitForShutoff, type Server, type WaitOptions } from './wait.js';
 import {
   apiVersions,
   checkEndpoint,
@@ -42,26 +43,39 @@ export interface EcsClientOptions {
   allowInsecureHttp?: boolean;
 }
 
-export interface StopServerOptions {
-  /** `SOFT` (default, graceful) or `HARD` (power off). */
-  type?: StopType;
+export interface RequestOptions {
   signal?: AbortSignal;
   /** Your own `req-<uuid>`, sent as X-OpenStack-Request-Id. */
   requestId?: string;
 }
 
+export interface StopServerOptions extends RequestOptions {
+  /** `SOFT` (default, graceful) or `HARD` (power off). */
+  type?: StopType;
+  /** Read the server until it is SHUTOFF; fail on ERROR, on a 404 and on timeout (EcsWaitError). */
+  wait?: boolean | WaitOptions;
+  /** `'ok'`: a 409 saying the server is already stopped counts as success (idempotent automation). */
+  ifAlreadyStopped?: 'ok' | 'error';
+}
+
 export interface StopServerResult {
-  /** 202 (Nova) or 204 (Huawei's bare-metal variant). */
-  status: 202 | 204;
+  /** 202 (Nova) or 204 (Huawei's bare-metal variant); 409 when `ifAlreadyStopped: 'ok'` applied. */
+  status: 202 | 204 | 409;
   requestId: string | undefined;
+  /** The server was already stopped, and `ifAlreadyStopped: 'ok'` made that a success. */
+  alreadyStopped: boolean;
+  /** With `wait`, the server as last read: SHUTOFF. */
+  server?: Server;
 }
 
 export interface EcsClient {
   readonly endpoint: string;
   readonly projectId: string;
   readonly apiVersion: ApiVersion;
-  /** Asks the server to stop; resolves once the request is accepted, not when it has stopped. */
+  /** Asks the server to stop; resolves once the request is accepted, or with `wait`, once it is SHUTOFF. */
   stopServer(serverId: string, options?: StopServerOptions): Promise<StopServerResult>;
+  /** Reads a server (Huawei's NovaShowServer). */
+  getServer(serverId: string, options?: RequestOptions): Promise<Server>;
   /** The openapi-fetch client typed by generated/, with the same auth, timeout and retries. */
   readonly raw: Client<paths>;
 }
@@ -121,52 +135,108 @@ export function createEcsClient(options: EcsClientOptions): EcsClient {
   });
   raw.use(config.auth.middleware);
 
-  async function stopServer(serverId: string, stopOptions: StopServerOptions = {}): Promise<StopServerResult> {
-    const server_id = checkServerId(serverId);
-    const { signal } = stopOptions;
-    const type = stopOptions.type === undefined ? undefined : checkOneOf('type', stopOptions.type, stopTypes);
+  function headers(options: RequestOptions): Record<string, string> {
     const header: Record<string, string> = {};
-    if (stopOptions.requestId !== undefined) {
-      if (typeof stopOptions.requestId !== 'string' || !requestIdPattern.test(stopOptions.requestId)) {
+    if (options.requestId !== undefined) {
+      if (typeof options.requestId !== 'string' || !requestIdPattern.test(options.requestId)) {
         throw new EcsInputError('requestId', 'must be req- followed by a lowercase UUID');
       }
-      header['X-OpenStack-Request-Id'] = stopOptions.requestId;
+      header['X-OpenStack-Request-Id'] = options.requestId;
     }
     if (config.microversion !== undefined) header['X-OpenStack-Nova-API-Version'] = config.microversion;
+    return header;
+  }
 
-    const summary: RequestSummary = {
-      method: 'POST',
-      url: `${config.endpoint}/${config.apiVersion}/${config.projectId}/servers/${server_id}/action`,
-    };
+  /** Sends one request; what fails without a response becomes an EcsApiError (network, timeout). */
+  async function send<T>(summary: RequestSummary, signal: AbortSignal | undefined, call: (extra: object) => Promise<T>): Promise<T> {
+    try {
+      // The transport also gets the signal itself: request.signal may stop following it (see transport.ts).
+      return await call(signal === undefined ? {} : { signal, fetch: (request: Request) => transport(request, signal) });
+    } catch (error) {
+      if (error instanceof EcsInputError || signal?.aborted) throw error;
+      throw errorFromFailure(error, summary);
+    }
+  }
+
+  const serverUrl = (serverId: string) => `${config.endpoint}/${config.apiVersion}/${config.projectId}/servers/${serverId}`;
+
+  async function requestStop(server_id: string, options: StopServerOptions): Promise<StopServerResult> {
+    const type = options.type === undefined ? undefined : checkOneOf('type', options.type, stopTypes);
+    const summary = { method: 'POST', url: `${serverUrl(server_id)}/action` };
     const init = {
-      params: { path: { project_id: config.projectId, server_id }, header },
+      params: { path: { project_id: config.projectId, server_id }, header: headers(options) },
       body: { 'os-stop': type === undefined ? {} : { type } },
       // Read no success body: a 202 has none, and one that has is not ours to parse.
       parseAs: 'stream' as const,
-      // The transport also gets the signal itself: request.signal may stop following it (see transport.ts).
-      ...(signal !== undefined && { signal, fetch: (request: Request) => transport(request, signal) }),
     };
-    let result;
-    try {
-      result =
-        config.apiVersion === 'v2'
-          ? await raw.POST('/v2/{project_id}/servers/{server_id}/action', init)
-          : await raw.POST('/v2.1/{project_id}/servers/{server_id}/action', init);
-    } catch (error) {
-      if (error instanceof EcsInputError || stopOptions.signal?.aborted) throw error;
-      throw errorFromFailure(error, summary);
-    }
+    const result = await send(summary, options.signal, (extra) =>
+      config.apiVersion === 'v2'
+        ? raw.POST('/v2/{project_id}/servers/{server_id}/action', { ...init, ...extra })
+        : raw.POST('/v2.1/{project_id}/servers/{server_id}/action', { ...init, ...extra }),
+    );
     const { response } = result;
+    await result.data?.cancel().catch(() => {});
     // Success is the status, never the absence of `error`: an empty-bodied 503 has no `error`.
     if (response.status === 202 || response.status === 204) {
-      await result.data?.cancel().catch(() => {});
-      return { status: response.status, requestId: requestIdOf(response) };
+      return { status: response.status, requestId: requestIdOf(response), alreadyStopped: false };
     }
-    await result.data?.cancel().catch(() => {});
     throw errorFromResponse(response, result.error, summary);
   }
 
-  return { endpoint: config.endpoint, projectId: config.projectId, apiVersion: config.apiVersion, stopServer, raw };
+  async function getServer(serverId: string, options: RequestOptions = {}): Promise<Server> {
+    const server_id = checkServerId(serverId);
+    const summary = { method: 'GET', url: serverUrl(server_id) };
+    const init = { params: { path: { project_id: config.projectId, server_id }, header: headers(options) }, parseAs: 'text' as const };
+    const result = await send(summary, options.signal, (extra) =>
+      config.apiVersion === 'v2'
+        ? raw.GET('/v2/{project_id}/servers/{server_id}', { ...init, ...extra })
+        : raw.GET('/v2.1/{project_id}/servers/{server_id}', { ...init, ...extra }),
+    );
+    const { response } = result;
+    if (response.status !== 200) throw errorFromResponse(response, result.error, summary);
+    const server = parseServer(result.data);
+    if (!server) {
+      throw new EcsApiError('The server read answered 200 without a server object', {
+        status: 200, kind: 'http', code: undefined, requestId: requestIdOf(response), retryAfter: undefined, request: summary,
+      });
+    }
+    return server;
+  }
+
+  async function stopServer(serverId: string, options: StopServerOptions = {}): Promise<StopServerResult> {
+    const server_id = checkServerId(serverId);
+    const wait = options.wait === undefined || options.wait === false ? undefined : checkWaitOptions(options.wait);
+    const ifAlreadyStopped = checkOneOf('ifAlreadyStopped', options.ifAlreadyStopped ?? 'error', ['ok', 'error'] as const);
+    let result: StopServerResult;
+    try {
+      result = await requestStop(server_id, options);
+    } catch (error) {
+      if (ifAlreadyStopped !== 'ok' || !isAlreadyStopped(error)) throw error;
+      result = { status: 409, requestId: error.requestId, alreadyStopped: true };
+    }
+    if (!wait) return result;
+    const { signal } = options;
+    const readOptions = signal === undefined ? {} : { signal };
+    const server = await waitForShutoff(server_id, () => getServer(server_id, readOptions), wait, signal);
+    return { ...result, server };
+  }
+
+  return { endpoint: config.endpoint, projectId: config.projectId, apiVersion: config.apiVersion, stopServer, getServer, raw };
+}
+
+/** Nova's 409 for a server that is already stopped (also inside an ECS Ecs.1000 wrapper). */
+function isAlreadyStopped(error: unknown): error is EcsApiError {
+  return error instanceof EcsApiError && (error.status === 409 || error.code === 'Ecs.1000') && /in vm_state stopped/.test(error.message);
+}
+
+function parseServer(text: unknown): Server | undefined {
+  try {
+    const body = JSON.parse(String(text)) as { server?: unknown };
+    const server = body.server as Partial<Server> | undefined;
+    return typeof server === 'object' && server !== null && typeof server.status === 'string' ? (server as Server) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function requestIdOf(response: Response): string | undefined {

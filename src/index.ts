@@ -1,5 +1,5 @@
 export { createEcsClient, packageVersion } from './client.js';
-export type { EcsClient, EcsClientOptions, StopServerOptions, StopServerResult } from './client.js';
+export type { EcsClient, EcsClientOptions, RequestOptions, StopServerOptions, StopServerResult } from './client.js';
 export { akskAuth, tokenAuth, signRequest } from './auth.js';
 export type { AkSkCredentials, AkSkOptions, EcsAuth } from './auth.js';
 export { EcsApiError } from './errors.js';
@@ -8,3 +8,5 @@ export { EcsInputError } from './input-error.js';
 export type { RetryOptions } from './transport.js';
 export type { ApiVersion, StopType } from './validate.js';
 export type { components, paths } from '../generated/openapi.js';
+export { EcsWaitError } from './wait.js';
+export type { Server, StopProgress, WaitFailure, WaitOptions } from './wait.js';

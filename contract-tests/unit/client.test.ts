@@ -152,7 +152,7 @@ describe('endpoint', () => {
 describe('stopServer result', () => {
   it.each([202, 204] as const)('resolves on %i with the status', async (status) => {
     const f = fakeFetch(() => new Response(null, { status }));
-    await expect(makeClient(f.fetch).stopServer(SERVER)).resolves.toEqual({ status, requestId: undefined });
+    await expect(makeClient(f.fetch).stopServer(SERVER)).resolves.toEqual({ status, requestId: undefined, alreadyStopped: false });
   });
 
   it('takes requestId from X-OpenStack-Request-Id, else X-Compute-Request-Id, else X-Request-Id', async () => {
@@ -173,7 +173,7 @@ describe('stopServer result', () => {
     const f = fakeFetch(
       () => new Response('this is <not> json {', { status: 202, headers: { 'Content-Type': 'application/json', 'X-Request-Id': 'x1' } }),
     );
-    await expect(makeClient(f.fetch).stopServer(SERVER)).resolves.toEqual({ status: 202, requestId: 'x1' });
+    await expect(makeClient(f.fetch).stopServer(SERVER)).resolves.toEqual({ status: 202, requestId: 'x1', alreadyStopped: false });
   });
 
   it('a 202 whose body never ends still resolves (the body is not read)', async () => {
