@@ -14,6 +14,7 @@ import { createEcsClient, packageVersion, type EcsClientOptions } from './client
 import { EcsApiError } from './errors.js';
 import { EcsInputError } from './input-error.js';
 import { apiVersions, checkServerId, stopTypes, type ApiVersion, type StopType } from './validate.js';
+import { EcsWaitError, type StopProgress } from './wait.js';
 
 export const exitCodes = {
   /** The stop request was accepted (HTTP 202 or 204). */
@@ -26,6 +27,8 @@ export const exitCodes = {
   api: 3,
   /** No answer: network error or timeout. */
   network: 4,
+  /** With --wait: the stop was accepted but the server did not reach SHUTOFF. */
+  wait: 5,
 } as const;
 export type ExitCode = (typeof exitCodes)[keyof typeof exitCodes];
 
@@ -33,6 +36,8 @@ export interface CliIo {
   stdout: (line: string) => void;
   stderr: (line: string) => void;
   fetch?: (req: Request) => Promise<Response>;
+  /** Where --wait shows its progress line; given only when that is a terminal. */
+  progress?: (text: string) => void;
 }
 
 const NAME = 'ecs-stop';
@@ -64,6 +69,10 @@ Options:
   --project-id P          the project ID (32 hexadecimal characters)
   --microversion X.Y      compute microversion such as 2.60, or latest (v2.1 only)
   --timeout-ms N          timeout per attempt in milliseconds (default 30000)
+  --wait                  after the stop is accepted, read the server until it is SHUTOFF
+                          (a progress line shows state and elapsed time on a terminal)
+  --timeout S             with --wait: give up after S seconds (default 600)
+  --ok-if-stopped         a server that is already stopped counts as success (exit 0)
   --json                  print exactly one JSON line on stdout, for success and failure,
                           and nothing on stderr
   -h, --help              print this help
@@ -86,6 +95,7 @@ Exit codes:
   ${exitCodes.usage}  usage error or bad input (flags, server ID, environment); nothing was sent
   ${exitCodes.api}  the API answered with an error (4xx or 5xx)
   ${exitCodes.network}  no answer: network error or timeout
+  ${exitCodes.wait}  with --wait: the server went to ERROR, disappeared, or was not SHUTOFF in time
   ${exitCodes.unexpected}  anything unexpected`;
 
 const options = {
@@ -96,6 +106,9 @@ const options = {
   'project-id': { type: 'string' },
   microversion: { type: 'string' },
   'timeout-ms': { type: 'string' },
+  wait: { type: 'boolean' },
+  timeout: { type: 'string' },
+  'ok-if-stopped': { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
@@ -204,7 +217,16 @@ const present = (value: string | undefined): value is string => value !== undefi
 interface Settings {
   serverId: string;
   type: StopType | undefined;
+  /** With --wait: how long to wait for SHUTOFF. */
+  waitTimeoutMs: number | undefined;
+  okIfStopped: boolean;
   client: EcsClientOptions;
+}
+
+function integerFlag(flag: string, value: string, max: number): number {
+  const number = /^[0-9]{1,10}$/.test(value) ? Number(value) : Number.NaN;
+  if (!(number >= 1 && number <= max)) throw new UsageError(flag, `${flag} must be an integer from 1 to ${max}`);
+  return number;
 }
 
 function settingsFrom(
@@ -229,13 +251,9 @@ function settingsFrom(
   if (!(apiVersions as readonly string[]).includes(apiVersion)) {
     throw new UsageError('--api-version', '--api-version must be v2 or v2.1');
   }
-  let timeoutMs: number | undefined;
-  if (values['timeout-ms'] !== undefined) {
-    timeoutMs = /^[0-9]{1,10}$/.test(values['timeout-ms']) ? Number(values['timeout-ms']) : Number.NaN;
-    if (!(timeoutMs >= 1 && timeoutMs <= 2 ** 31 - 1)) {
-      throw new UsageError('--timeout-ms', `--timeout-ms must be an integer from 1 to ${2 ** 31 - 1}`);
-    }
-  }
+  const timeoutMs = values['timeout-ms'] === undefined ? undefined : integerFlag('--timeout-ms', values['timeout-ms'], 2 ** 31 - 1);
+  if (values.timeout !== undefined && !values.wait) throw new UsageError('--timeout', '--timeout needs --wait');
+  const waitTimeoutMs = !values.wait ? undefined : 1000 * (values.timeout === undefined ? 600 : integerFlag('--timeout', values.timeout, 2_000_000));
 
   // Credentials: exactly one kind.
   const ak = environment[envNames.ak];
@@ -305,6 +323,8 @@ function settingsFrom(
   return {
     serverId,
     type,
+    waitTimeoutMs,
+    okIfStopped: values['ok-if-stopped'] === true,
     client: {
       ...where,
       projectId,
@@ -385,20 +405,39 @@ async function run(argv: string[], environment: NodeJS.ProcessEnv, io: CliIo): P
         return send(request);
       },
     });
-    const result = await client.stopServer(settings.serverId, settings.type === undefined ? {} : { type: settings.type });
+    const started = Date.now();
+    const progress = json ? undefined : io.progress;
+    const result = await client.stopServer(settings.serverId, {
+      ...(settings.type !== undefined && { type: settings.type }),
+      ...(settings.okIfStopped && { ifAlreadyStopped: 'ok' as const }),
+      ...(settings.waitTimeoutMs !== undefined && {
+        wait: {
+          timeoutMs: settings.waitTimeoutMs,
+          ...(progress && { onProgress: (p: StopProgress) => progress(redactor.apply(progressLine(p))) }),
+        },
+      }),
+    });
+    const waitedMs = settings.waitTimeoutMs === undefined ? undefined : Date.now() - started;
     if (json) {
       emitJson({
         ok: true,
         serverId: settings.serverId,
         status: result.status,
         requestId: result.requestId ?? null,
+        alreadyStopped: result.alreadyStopped,
         apiVersion: client.apiVersion,
         endpoint: client.endpoint,
         ...(settings.type !== undefined && { type: settings.type }),
+        ...(result.server && { serverStatus: result.server.status, waitedMs }),
       });
     } else {
       const request = result.requestId === undefined ? '' : `, request ${printable(result.requestId, 200)}`;
-      out(`Stop accepted for server ${settings.serverId} (HTTP ${result.status}${request})`);
+      out(
+        result.alreadyStopped
+          ? `Server ${settings.serverId} was already stopped (HTTP ${result.status}${request})`
+          : `Stop accepted for server ${settings.serverId} (HTTP ${result.status}${request})`,
+      );
+      if (result.server) out(`Server ${settings.serverId} is ${printable(result.server.status, 40)} after ${seconds(waitedMs ?? 0)}`);
     }
     return exitCodes.ok;
   } catch (error) {
@@ -409,9 +448,24 @@ async function run(argv: string[], environment: NodeJS.ProcessEnv, io: CliIo): P
       return usageFailure(field, `${field} ${problem}`);
     }
     if (error instanceof EcsApiError) return reportApiError(error, fail);
+    if (error instanceof EcsWaitError) {
+      const status = error.server?.status ?? null;
+      return fail(
+        exitCodes.wait,
+        { kind: 'wait', reason: error.reason, serverId: error.serverId, serverStatus: status, message: error.message },
+        printable(error.message),
+      );
+    }
     const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     return fail(exitCodes.unexpected, { kind: 'unexpected', message: detail }, `unexpected error: ${printable(detail)}`);
   }
+}
+
+const seconds = (ms: number) => `${Math.round(ms / 1000)} s`;
+
+function progressLine(p: StopProgress): string {
+  const task = p.taskState ? `, task ${p.taskState}` : '';
+  return `server ${p.serverId}: ${printable(String(p.status), 40)}${printable(task, 60)}, ${seconds(p.elapsedMs)}`;
 }
 
 function reportApiError(
@@ -456,9 +510,27 @@ function isEntryPoint(): boolean {
 }
 
 if (isEntryPoint()) {
+  let progressShown = false;
+  const endProgress = () => {
+    if (progressShown) process.stderr.write('\n');
+    progressShown = false;
+  };
   main(process.argv.slice(2), process.env, {
-    stdout: (line) => process.stdout.write(`${line}\n`),
-    stderr: (line) => process.stderr.write(`${line}\n`),
+    stdout: (line) => {
+      endProgress();
+      process.stdout.write(`${line}\n`);
+    },
+    stderr: (line) => {
+      endProgress();
+      process.stderr.write(`${line}\n`);
+    },
+    // One line, rewritten in place, and only on a terminal.
+    ...(process.stderr.isTTY && {
+      progress: (text: string) => {
+        progressShown = true;
+        process.stderr.write(`\r\x1b[K${text}`);
+      },
+    }),
   }).then(
     (code) => {
       process.exitCode = code;

@@ -74,11 +74,17 @@ describe(`the endpoint (${settings.apiVersion}, ${settings.authKind} auth)`, () 
 });
 
 describe.runIf(settings.serverId !== undefined && settings.allowStop)('stopping the disposable server', () => {
-  it('is accepted with no body, and a second stop conflicts (409)', async () => {
+  it('is accepted with no body, reaches SHUTOFF, and a second stop conflicts (409)', async () => {
     const ecs = client();
-    const result = await ecs.stopServer(settings.serverId!, { type: 'SOFT' });
+    const before = await ecs.getServer(settings.serverId!);
+    expect(before.status, 'the disposable server must be ACTIVE before the run').toBe('ACTIVE');
+    const result = await ecs.stopServer(settings.serverId!, {
+      type: 'SOFT',
+      wait: { timeoutMs: Number(process.env.ECS_CONTRACT_WAIT_MS ?? 600_000), intervalMs: 200 },
+    });
     expect([202, 204]).toContain(result.status);
+    expect(result.server).toMatchObject({ status: 'SHUTOFF', 'OS-EXT-STS:vm_state': 'stopped' });
     const again = await failure(ecs.stopServer(settings.serverId!, { type: 'SOFT' }));
     expect(again.status).toBe(409);
-  });
+  }, 900_000);
 });
