@@ -74,7 +74,8 @@ export function createTransport(options: TransportOptions): (input: Request, cal
         await sleep(Math.min(maxDelayMs, asked ?? backoff(attempt)), callerSignal);
         continue;
       }
-      return limitBody(response, maxResponseBytes);
+      // The attempt's timer keeps bounding the body; it is cleared once the body is done with.
+      return limitBody(response, maxResponseBytes, timeout.done);
     }
   };
 }
@@ -82,7 +83,7 @@ export function createTransport(options: TransportOptions): (input: Request, cal
 /**
  * One attempt's request, whose signal aborts with the caller's signal or with a TimeoutError
  * after `ms` (which also bounds reading the body). Everything is held strongly, by the timer
- * until it fires: on Node 20 the composite of `AbortSignal.any([caller, AbortSignal.timeout(ms)])`
+ * until `done()`: on Node 20 the composite of `AbortSignal.any([caller, AbortSignal.timeout(ms)])`
  * is only weakly referenced, and a `Request` follows its signal through a weak reference too, so
  * after a garbage collection mid-request neither the timeout nor an abort would arrive.
  */
@@ -132,22 +133,43 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-/** The same response, its body cut after `maxBytes` (the rest is never read). */
-function limitBody(response: Response, maxBytes: number): Response {
+/**
+ * The same response, its body cut after `maxBytes` (the rest is never read). `finished` runs once
+ * the body is read, cut, cancelled or failed, or at once when there is none.
+ */
+function limitBody(response: Response, maxBytes: number, finished: () => void): Response {
   const declared = response.headers.get('content-length');
-  if (response.body === null || declared === '0') return response;
+  if (response.body === null || declared === '0') {
+    finished();
+    return response;
+  }
+  const reader = response.body.getReader();
   let seen = 0;
-  const limited = response.body.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
+  const limited = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read();
+        if (done) {
+          finished();
+          return controller.close();
+        }
         const room = maxBytes - seen;
-        seen += chunk.byteLength;
-        if (chunk.byteLength <= room) return controller.enqueue(chunk);
-        if (room > 0) controller.enqueue(chunk.subarray(0, room));
-        controller.terminate();
-      },
-    }),
-  );
+        seen += value.byteLength;
+        if (value.byteLength <= room) return controller.enqueue(value);
+        if (room > 0) controller.enqueue(value.subarray(0, room));
+        finished();
+        controller.close();
+        await reader.cancel().catch(() => {});
+      } catch (error) {
+        finished();
+        controller.error(error);
+      }
+    },
+    cancel(reason) {
+      finished();
+      return reader.cancel(reason);
+    },
+  });
   const headers = new Headers(response.headers);
   if (Number(declared) > maxBytes) headers.delete('content-length');
   return new Response(limited, { status: response.status, statusText: response.statusText, headers });

@@ -114,6 +114,7 @@ describe('ecs-stop: success', () => {
       serverId: SERVER,
       status: 202,
       requestId: REQUEST_ID,
+      alreadyStopped: false,
       apiVersion: 'v2.1',
       endpoint: 'https://ecs.cn-north-4.myhuaweicloud.com',
     });
@@ -210,7 +211,7 @@ describe('ecs-stop: --help and --version', () => {
   });
 
   it('exports the exit codes', () => {
-    expect(exitCodes).toEqual({ ok: 0, unexpected: 1, usage: 2, api: 3, network: 4 });
+    expect(exitCodes).toEqual({ ok: 0, unexpected: 1, usage: 2, api: 3, network: 4, wait: 5 });
   });
 });
 
