@@ -5,45 +5,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { akskAuth, tokenAuth } from '../../src/auth.js';
-import { createEcsClient, packageVersion, type EcsClientOptions } from '../../src/client.js';
+import { createEcsClient, packageVersion } from '../../src/client.js';
 import { EcsApiError } from '../../src/errors.js';
 import { EcsInputError } from '../../src/input-error.js';
 import { componentValidator } from '../support/spec.js';
+import { fakeFetch, makeClient, rejection, PROJECT, SERVER, ENDPOINT, TOKEN } from '../support/fake-fetch.js';
 
-const PROJECT = '77b6a44cba5143ab91d13ab9a8ff44fd';
-const SERVER = '4d8c3732-a248-40ed-bebc-539a6ffd25c0';
-const ENDPOINT = 'https://ecs.cn-north-4.myhuaweicloud.com';
 const REQ_ID = 'req-9d5e2b1a-3c4f-4e8a-b7d6-0f1e2a3b4c5d';
-
-type Handler = (request: Request, call: number) => Response | Promise<Response>;
-
-/** An injected fetch that records each Request (and its body text) and answers with `handler`. */
-function fakeFetch(handler: Handler = () => new Response(null, { status: 202 })) {
-  const requests: Request[] = [];
-  const bodies: string[] = [];
-  return {
-    requests,
-    bodies,
-    fetch: async (request: Request): Promise<Response> => {
-      requests.push(request);
-      bodies.push(await request.clone().text());
-      return handler(request, requests.length);
-    },
-  };
-}
-
-function makeClient(fetch: (request: Request) => Promise<Response>, extra: Partial<EcsClientOptions> = {}) {
-  return createEcsClient({ endpoint: ENDPOINT, projectId: PROJECT, auth: tokenAuth('tok-abc'), retry: false, fetch, ...extra });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
 
 const validateStopBody = componentValidator('StopServerRequest');
 
@@ -81,7 +49,7 @@ describe('stopServer request', () => {
     expect(headers.get('content-type')).toBe('application/json');
     expect(headers.get('x-project-id')).toBe(PROJECT);
     expect(headers.get('user-agent')).toBe(`huaweicloud-ecs-stop/${packageVersion}`);
-    expect(headers.get('x-auth-token')).toBe('tok-abc');
+    expect(headers.get('x-auth-token')).toBe(TOKEN);
     expect(headers.get('x-openstack-nova-api-version')).toBeNull();
     expect(headers.get('openstack-api-version')).toBeNull();
     expect(headers.get('x-openstack-request-id')).toBeNull();

@@ -6,53 +6,14 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { akskAuth, tokenAuth, type EcsAuth } from '../../src/auth.js';
-import { createEcsClient, type EcsClientOptions } from '../../src/client.js';
-import { EcsApiError } from '../../src/errors.js';
 import { EcsInputError } from '../../src/input-error.js';
 import { responseExamples, type ResponseExample } from '../support/spec.js';
+import { fakeFetch, makeClient, rejection, apiError, json, PROJECT, SERVER, ENDPOINT, type Handler } from '../support/fake-fetch.js';
 
-const PROJECT = '77b6a44cba5143ab91d13ab9a8ff44fd';
-const SERVER = '4d8c3732-a248-40ed-bebc-539a6ffd25c0';
-const ENDPOINT = 'https://ecs.cn-north-4.myhuaweicloud.com';
 const NOVA_FAULTS = new Set([
   'badRequest', 'unauthorized', 'forbidden', 'itemNotFound', 'badMethod', 'conflictingRequest',
   'overLimit', 'badMediaType', 'notImplemented', 'serviceUnavailable', 'computeFault',
 ]);
-
-type Handler = (request: Request, call: number) => Response | Promise<Response>;
-
-function fakeFetch(handler: Handler) {
-  const requests: Request[] = [];
-  return {
-    requests,
-    fetch: async (request: Request): Promise<Response> => {
-      requests.push(request);
-      return handler(request, requests.length);
-    },
-  };
-}
-
-function makeClient(fetch: (request: Request) => Promise<Response>, extra: Partial<EcsClientOptions> = {}) {
-  return createEcsClient({ endpoint: ENDPOINT, projectId: PROJECT, auth: tokenAuth('tok'), retry: false, fetch, ...extra });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
-
-async function apiError(promise: Promise<unknown>): Promise<EcsApiError> {
-  const error = await rejection(promise);
-  expect(error).toBeInstanceOf(EcsApiError);
-  return error as EcsApiError;
-}
-
-const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
-  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json', ...headers } });
 
 /** What a user should see for one of the spec's error bodies (facts.md §3). */
 function expected(example: ResponseExample) {

@@ -6,48 +6,11 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { akskAuth, tokenAuth } from '../../src/auth.js';
-import { createEcsClient, type EcsClientOptions } from '../../src/client.js';
 import { EcsApiError } from '../../src/errors.js';
+import { fakeFetch, makeClient as baseClient, rejection, apiError, json, SERVER } from '../support/fake-fetch.js';
 
-const PROJECT = '77b6a44cba5143ab91d13ab9a8ff44fd';
-const SERVER = '4d8c3732-a248-40ed-bebc-539a6ffd25c0';
-const ENDPOINT = 'https://ecs.cn-north-4.myhuaweicloud.com';
 const FAST_RETRY = { baseDelayMs: 1, maxDelayMs: 5 };
-
-type Handler = (request: Request, call: number) => Response | Promise<Response>;
-
-function fakeFetch(handler: Handler) {
-  const requests: Request[] = [];
-  const bodies: string[] = [];
-  return {
-    requests,
-    bodies,
-    fetch: async (request: Request): Promise<Response> => {
-      requests.push(request);
-      bodies.push(await request.clone().text());
-      return handler(request, requests.length);
-    },
-  };
-}
-
-function makeClient(fetch: (request: Request) => Promise<Response>, extra: Partial<EcsClientOptions> = {}) {
-  return createEcsClient({ endpoint: ENDPOINT, projectId: PROJECT, auth: tokenAuth('tok'), retry: FAST_RETRY, fetch, ...extra });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
-
-async function apiError(promise: Promise<unknown>): Promise<EcsApiError> {
-  const error = await rejection(promise);
-  expect(error).toBeInstanceOf(EcsApiError);
-  return error as EcsApiError;
-}
+const makeClient: typeof baseClient = (fetch, extra = {}) => baseClient(fetch, { retry: FAST_RETRY, ...extra });
 
 /** A fetch response that never comes, but that gives up when the request's signal aborts. */
 const hang = (request: Request) =>
@@ -55,9 +18,6 @@ const hang = (request: Request) =>
     if (request.signal.aborted) reject(request.signal.reason);
     request.signal.addEventListener('abort', () => reject(request.signal.reason), { once: true });
   });
-
-const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
-  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json', ...headers } });
 
 const refusedError = () =>
   new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED 10.0.0.1:443'), { code: 'ECONNREFUSED' }) });
