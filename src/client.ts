@@ -1,7 +1,7 @@
 import createClient, { defaultPathSerializer, type Client } from 'openapi-fetch';
 import type { paths } from '../generated/openapi.js';
 import type { EcsAuth } from './auth.js';
-import { EcsApiError, errorFromFailure, errorFromResponse, type RequestSummary } from './errors.js';
+import { EcsApiError, errorFromFailure, errorFromResponse, redactSecrets, type RequestSummary } from './errors.js';
 import { EcsInputError } from './input-error.js';
 import { createTransport, type RetryOptions } from './transport.js';
 import { checkWaitOptions, waitForShutoff, type Server, type WaitOptions } from './wait.js';
@@ -94,10 +94,14 @@ function checkOptions(options: EcsClientOptions) {
       : regionEndpoint(options.region);
   const apiVersion = checkOneOf('apiVersion', options.apiVersion ?? 'v2.1', apiVersions);
   const auth = options.auth as Partial<EcsAuth> | undefined;
-  if (typeof auth !== 'object' || auth === null || typeof auth.middleware !== 'object') {
+  if (typeof auth !== 'object' || auth === null || typeof auth.middleware?.onRequest !== 'function') {
     throw new EcsInputError('auth', 'must be tokenAuth(...) or akskAuth(...)');
   }
   if (options.fetch !== undefined && typeof options.fetch !== 'function') throw new EcsInputError('fetch', 'must be a function');
+  // `retry: 0` or `true` would otherwise mean the default of 2 retries.
+  if (options.retry != null && options.retry !== false && typeof options.retry !== 'object') {
+    throw new EcsInputError('retry', 'must be false or an object such as { retries: 2 }');
+  }
   const retry = options.retry === false ? { retries: 0 } : (options.retry ?? {});
   return {
     endpoint,
@@ -110,8 +114,15 @@ function checkOptions(options: EcsClientOptions) {
     retries: checkInteger('retry.retries', retry.retries ?? 2, 0, 10),
     baseDelayMs: checkInteger('retry.baseDelayMs', retry.baseDelayMs ?? 500, 0, 600_000),
     maxDelayMs: checkInteger('retry.maxDelayMs', retry.maxDelayMs ?? 20_000, 0, 600_000),
-    fetch: options.fetch ?? ((input: Request) => globalThis.fetch(input)),
+    fetch: options.fetch,
   };
+}
+
+/** The per-call options: an object, whose signal (if any) is an AbortSignal (else it fails as a network error). */
+function checkRequestOptions(options: unknown): void {
+  if (typeof options !== 'object' || options === null) throw new EcsInputError('options', 'must be an object');
+  const { signal } = options as RequestOptions;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new EcsInputError('signal', 'must be an AbortSignal');
 }
 
 /** Refuses path parameters that would make the URL point elsewhere (`''`, `.`, `..`, undefined). */
@@ -147,11 +158,18 @@ export function createEcsClient(options: EcsClientOptions): EcsClient {
     return header;
   }
 
-  /** Sends one request; what fails without a response becomes an EcsApiError (network, timeout). */
-  async function send<T>(summary: RequestSummary, signal: AbortSignal | undefined, call: (extra: object) => Promise<T>): Promise<T> {
+  /**
+   * Sends one request; what fails without a response becomes an EcsApiError (network, timeout).
+   * `sent` collects the credentials the request carried, to be cut out of what the server says.
+   */
+  async function send<T>(summary: RequestSummary, signal: AbortSignal | undefined, sent: Set<string>, call: (extra: object) => Promise<T>): Promise<T> {
+    // The transport also gets the signal itself: request.signal may stop following it (see transport.ts).
+    const fetch = (request: Request) => {
+      noteCredentials(request, sent);
+      return transport(request, signal);
+    };
     try {
-      // The transport also gets the signal itself: request.signal may stop following it (see transport.ts).
-      return await call(signal === undefined ? {} : { signal, fetch: (request: Request) => transport(request, signal) });
+      return await call(signal === undefined ? { fetch } : { signal, fetch });
     } catch (error) {
       if (error instanceof EcsInputError || signal?.aborted) throw error;
       throw errorFromFailure(error, summary);
@@ -169,7 +187,8 @@ export function createEcsClient(options: EcsClientOptions): EcsClient {
       // Read no success body: a 202 has none, and one that has is not ours to parse.
       parseAs: 'stream' as const,
     };
-    const result = await send(summary, options.signal, (extra) =>
+    const sent = new Set<string>();
+    const result = await send(summary, options.signal, sent, (extra) =>
       config.apiVersion === 'v2'
         ? raw.POST('/v2/{project_id}/servers/{server_id}/action', { ...init, ...extra })
         : raw.POST('/v2.1/{project_id}/servers/{server_id}/action', { ...init, ...extra }),
@@ -178,26 +197,28 @@ export function createEcsClient(options: EcsClientOptions): EcsClient {
     await result.data?.cancel().catch(() => {});
     // Success is the status, never the absence of `error`: an empty-bodied 503 has no `error`.
     if (response.status === 202 || response.status === 204) {
-      return { status: response.status, requestId: requestIdOf(response), alreadyStopped: false };
+      return { status: response.status, requestId: redactSecrets(requestIdOf(response), sent), alreadyStopped: false };
     }
-    throw errorFromResponse(response, result.error, summary);
+    throw errorFromResponse(response, result.error, summary, sent);
   }
 
   async function getServer(serverId: string, options: RequestOptions = {}): Promise<Server> {
     const server_id = checkServerId(serverId);
+    checkRequestOptions(options);
     const summary = { method: 'GET', url: serverUrl(server_id) };
     const init = { params: { path: { project_id: config.projectId, server_id }, header: headers(options) }, parseAs: 'text' as const };
-    const result = await send(summary, options.signal, (extra) =>
+    const sent = new Set<string>();
+    const result = await send(summary, options.signal, sent, (extra) =>
       config.apiVersion === 'v2'
         ? raw.GET('/v2/{project_id}/servers/{server_id}', { ...init, ...extra })
         : raw.GET('/v2.1/{project_id}/servers/{server_id}', { ...init, ...extra }),
     );
     const { response } = result;
-    if (response.status !== 200) throw errorFromResponse(response, result.error, summary);
+    if (response.status !== 200) throw errorFromResponse(response, result.error, summary, sent);
     const server = parseServer(result.data);
     if (!server) {
       throw new EcsApiError('The server read answered 200 without a server object', {
-        status: 200, kind: 'http', code: undefined, requestId: requestIdOf(response), retryAfter: undefined, request: summary,
+        status: 200, kind: 'http', code: undefined, requestId: redactSecrets(requestIdOf(response), sent), retryAfter: undefined, request: summary,
       });
     }
     return server;
@@ -205,6 +226,7 @@ export function createEcsClient(options: EcsClientOptions): EcsClient {
 
   async function stopServer(serverId: string, options: StopServerOptions = {}): Promise<StopServerResult> {
     const server_id = checkServerId(serverId);
+    checkRequestOptions(options);
     const wait = options.wait === undefined || options.wait === false ? undefined : checkWaitOptions(options.wait);
     const ifAlreadyStopped = checkOneOf('ifAlreadyStopped', options.ifAlreadyStopped ?? 'error', ['ok', 'error'] as const);
     let result: StopServerResult;
@@ -227,6 +249,16 @@ export function createEcsClient(options: EcsClientOptions): EcsClient {
 /** Nova's 409 for a server that is already stopped (also inside an ECS Ecs.1000 wrapper). */
 function isAlreadyStopped(error: unknown): error is EcsApiError {
   return error instanceof EcsApiError && (error.status === 409 || error.code === 'Ecs.1000') && /in vm_state stopped/.test(error.message);
+}
+
+/** The credentials a request carries: the token, the security token and the AK/SK signature. */
+function noteCredentials(request: Request, sent: Set<string>): void {
+  for (const name of ['x-auth-token', 'x-security-token']) {
+    const value = request.headers.get(name);
+    if (value) sent.add(value);
+  }
+  const signature = /Signature=([0-9a-fA-F]+)/.exec(request.headers.get('authorization') ?? '')?.[1];
+  if (signature) sent.add(signature);
 }
 
 function parseServer(text: unknown): Server | undefined {

@@ -1,7 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { inspect } from 'node:util';
 import createClient, { type Middleware } from 'openapi-fetch';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   akskAuth,
   canonicalQueryString,
@@ -108,6 +108,37 @@ describe('SDK-HMAC-SHA256: Huawei published test vector', () => {
     expect(parseAuthorization((signed as Request).headers.get('Authorization')).signature).toBe(
       '7be6668032f70418fcc22abc52071e57aff61b84a1d2381bb430d6870f4f6ebe',
     );
+  });
+});
+
+describe('on a runtime without node:crypto (browsers, workers): the Web Crypto path', () => {
+  async function loadWithoutNodeCrypto() {
+    const processWithBuiltins = process as { getBuiltinModule?: unknown };
+    const original = processWithBuiltins.getBuiltinModule;
+    delete processWithBuiltins.getBuiltinModule;
+    try {
+      vi.resetModules();
+      return await import('../../src/auth.js');
+    } finally {
+      processWithBuiltins.getBuiltinModule = original;
+      vi.resetModules();
+    }
+  }
+
+  it('gives the published Authorization header, directly and as middleware, over the exact body', async () => {
+    const web = await loadWithoutNodeCrypto();
+    const url = `https://service.region.example.com/v1/${PROJECT}/vpcs?limit=2&marker=13551d6b-755d-4757-b956-536f674975c0`;
+    const signed = await web.signRequest(new Request(url, { headers: { 'Content-Type': 'application/json' } }), { ak: AK, sk: SK }, VECTOR_DATE);
+    expect(parseAuthorization(signed.headers.get('Authorization')).signature).toBe(
+      '7be6668032f70418fcc22abc52071e57aff61b84a1d2381bb430d6870f4f6ebe',
+    );
+    const node = akskAuth({ ak: AK, sk: SK }, { now: () => VECTOR_DATE });
+    const browser = web.akskAuth({ ak: AK, sk: SK }, { now: () => VECTOR_DATE });
+    const sign = (auth: typeof node) =>
+      auth.middleware.onRequest!({ request: new Request(STOP_URL, { method: 'POST', body: '{"os-stop": {}}', headers: { 'Content-Type': 'application/json' } }) } as never) as Promise<Request>;
+    const [viaNode, viaWeb] = await Promise.all([sign(node), sign(browser)]);
+    expect(viaWeb.headers.get('Authorization')).toBe(viaNode.headers.get('Authorization'));
+    expect(await viaWeb.text()).toBe('{"os-stop": {}}');
   });
 });
 

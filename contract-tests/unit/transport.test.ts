@@ -4,10 +4,13 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEcsClient, type EcsClientOptions } from '../../src/client.js';
 import { akskAuth, tokenAuth } from '../../src/auth.js';
 import { EcsApiError } from '../../src/errors.js';
-import { fakeFetch, makeClient as baseClient, rejection, apiError, json, SERVER } from '../support/fake-fetch.js';
+import { fakeFetch, makeClient as baseClient, rejection, apiError, json, PROJECT, SERVER } from '../support/fake-fetch.js';
 
 const FAST_RETRY = { baseDelayMs: 1, maxDelayMs: 5 };
 const makeClient: typeof baseClient = (fetch, extra = {}) => baseClient(fetch, { retry: FAST_RETRY, ...extra });
@@ -108,6 +111,46 @@ describe('garbage collection during a request', () => {
     gc();
     controller.abort();
     const error = await Promise.race([promise, sleep(1_000).then(() => 'still pending')]);
+    expect(error).toBe(controller.signal.reason);
+  });
+});
+
+describe('garbage collection during a request through the real global fetch', () => {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  let server: Server;
+  let endpoint: string;
+  beforeAll(async () => {
+    // Takes the request and never answers.
+    server = createServer(() => {});
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+  const realClient = (extra: Partial<EcsClientOptions>) =>
+    createEcsClient({ endpoint, projectId: PROJECT, auth: tokenAuth('tok'), retry: false, ...extra });
+
+  it('the timeout still fires after a GC', async () => {
+    const promise = rejection(realClient({ timeoutMs: 150 }).stopServer(SERVER));
+    await sleep(30);
+    gc();
+    const error = await Promise.race([promise, sleep(2_000).then(() => 'still pending')]);
+    expect(error).toMatchObject({ kind: 'timeout' });
+  });
+
+  it.each([
+    ['token', () => tokenAuth('tok')],
+    ['AK/SK', () => akskAuth({ ak: 'AKGC', sk: 'SKGC' })],
+  ])("the caller's abort still arrives after a GC (%s)", async (_label, auth) => {
+    const controller = new AbortController();
+    const promise = rejection(realClient({ auth: auth(), timeoutMs: 10_000 }).stopServer(SERVER, { signal: controller.signal }));
+    await sleep(30);
+    gc();
+    controller.abort();
+    const error = await Promise.race([promise, sleep(2_000).then(() => 'still pending')]);
     expect(error).toBe(controller.signal.reason);
   });
 });
