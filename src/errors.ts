@@ -123,20 +123,34 @@ export function seconds(value: unknown, now = Date.now()): number | undefined {
 
 const requestIdHeaders = ['x-openstack-request-id', 'x-compute-request-id', 'x-request-id'];
 
-/** The error for an unsuccessful response; `body` is what openapi-fetch read (JSON, text or nothing). */
-export function errorFromResponse(response: Response, body: unknown, request: RequestSummary): EcsApiError {
+/**
+ * The error for an unsuccessful response; `body` is what openapi-fetch read (JSON, text or nothing).
+ * `secrets` (the credentials sent) are cut out of the server's text, should it quote them.
+ */
+export function errorFromResponse(response: Response, body: unknown, request: RequestSummary, secrets: Iterable<string> = []): EcsApiError {
   const parsed = parseErrorBody(typeof body === 'string' ? tryJson(body) : body);
   const headerRequestId = requestIdHeaders.map((name) => response.headers.get(name)).find((v) => v);
   const retryAfter = seconds(response.headers.get('retry-after')) ?? parsed.retryAfter;
   const fallback = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
-  return new EcsApiError(parsed.message ?? fallback, {
+  return new EcsApiError(redactSecrets(parsed.message, secrets) ?? fallback, {
     status: response.status,
     kind: parsed.kind,
-    code: parsed.code,
-    requestId: headerRequestId ?? parsed.requestId,
+    code: redactSecrets(parsed.code, secrets),
+    requestId: redactSecrets(headerRequestId ?? parsed.requestId, secrets),
     retryAfter,
     request,
   });
+}
+
+/** `text` with every secret of 4 characters or more replaced by `[redacted]`. */
+export function redactSecrets<T extends string | undefined>(text: T, secrets: Iterable<string>): T {
+  if (text === undefined) return text;
+  let result: string = text;
+  // Longest first, so that a secret containing another is replaced whole.
+  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
+    if (secret.length >= 4) result = result.split(secret).join('[redacted]');
+  }
+  return result as T;
 }
 
 /** The error for a call that got no response. */
