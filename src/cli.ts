@@ -158,7 +158,7 @@ class Redactor {
 }
 
 /** Text from the server or the runtime, made safe for a terminal: no control characters, bounded. */
-function printable(text: string, max = 2000): string {
+function terminalSafe(text: string, max = 2000): string {
   const clean = text.replace(/[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]+/gu, ' ').trim();
   return clean.length > max ? `${clean.slice(0, max)}…` : clean;
 }
@@ -350,6 +350,10 @@ export async function main(argv: string[], environment: NodeJS.ProcessEnv, io: C
 
 async function run(argv: string[], environment: NodeJS.ProcessEnv, io: CliIo): Promise<number> {
   const redactor = new Redactor();
+  // Known before the command line is read, where a pasted secret could otherwise be quoted.
+  for (const name of [envNames.sk, envNames.securityToken, envNames.token]) redactor.add(environment[name]);
+  // Redacted before it is cut, so that no part of a secret survives at the cut.
+  const printable: Printable = (text, max) => terminalSafe(redactor.apply(text), max);
   let json = wantsJson(argv);
   const out = (line: string) => io.stdout(redactor.apply(line));
   const err = (line: string) => io.stderr(redactor.apply(line));
@@ -413,7 +417,7 @@ async function run(argv: string[], environment: NodeJS.ProcessEnv, io: CliIo): P
       ...(settings.waitTimeoutMs !== undefined && {
         wait: {
           timeoutMs: settings.waitTimeoutMs,
-          ...(progress && { onProgress: (p: StopProgress) => progress(redactor.apply(progressLine(p))) }),
+          ...(progress && { onProgress: (p: StopProgress) => progress(progressLine(p, printable)) }),
         },
       }),
     });
@@ -447,7 +451,7 @@ async function run(argv: string[], environment: NodeJS.ProcessEnv, io: CliIo): P
       const problem = error.message.startsWith(`${error.field} `) ? error.message.slice(error.field.length + 1) : error.message;
       return usageFailure(field, `${field} ${problem}`);
     }
-    if (error instanceof EcsApiError) return reportApiError(error, fail);
+    if (error instanceof EcsApiError) return reportApiError(error, fail, printable);
     if (error instanceof EcsWaitError) {
       const status = error.server?.status ?? null;
       return fail(
@@ -463,7 +467,9 @@ async function run(argv: string[], environment: NodeJS.ProcessEnv, io: CliIo): P
 
 const seconds = (ms: number) => `${Math.round(ms / 1000)} s`;
 
-function progressLine(p: StopProgress): string {
+type Printable = (text: string, max?: number) => string;
+
+function progressLine(p: StopProgress, printable: Printable): string {
   const task = p.taskState ? `, task ${p.taskState}` : '';
   return `server ${p.serverId}: ${printable(String(p.status), 40)}${printable(task, 60)}, ${seconds(p.elapsedMs)}`;
 }
@@ -471,6 +477,7 @@ function progressLine(p: StopProgress): string {
 function reportApiError(
   error: EcsApiError,
   fail: (code: ExitCode, error: Record<string, unknown>, text: string) => number,
+  printable: Printable,
 ): number {
   const details = {
     kind: error.kind,
