@@ -1,7 +1,9 @@
 // Where a call's time goes. Three views:
 //  1. layers with a stub fetch (no network): each variant adds one layer, so the differences are
 //     the CPU each layer costs per call;
-//  2. the same layers against the loopback server, token auth, alternating rounds;
+//  2. the same layers against the loopback server, token auth, alternating rounds. In both, our
+//     layers get the fetch in use as their `fetch` option, so our transport hands it a Request;
+//     without that option (contenders (2) and (3)) it calls the global fetch(url, init) instead;
 //  3. a V8 CPU profile (node:inspector, 500 µs sampling) of stopServer calls in a child process, its samples
 //     grouped by where the code lives, plus the inclusive share of a few named functions.
 import { spawn } from 'node:child_process';
@@ -13,7 +15,6 @@ import createClient from 'openapi-fetch';
 import { createEcsClient, tokenAuth, akskAuth } from '../dist/index.js';
 import { TOKEN, AK, SK, PROJECT_ID, SERVER_ID, USER_AGENT, BODY, PATH, createFloor } from './contenders.mjs';
 import { createNodeFetch } from './node-transport.mjs';
-import { nodeCryptoAksk } from './node-signer.mjs';
 import { alternate, sequential, summarise, roundRatio } from './lib.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -34,7 +35,10 @@ const opInit = () => ({
   parseAs: 'stream',
 });
 
-/** The variants, each one layer more than the one before, over `fetchImpl` (real or stub). */
+/**
+ * The variants, each one layer more than the one before, over `fetchImpl` (real or stub), which
+ * our layers get as their `fetch` option: an injected fetch, for which the transport builds a Request.
+ */
 async function layerVariants(origin, fetchImpl, { withNodeTransport = false, port } = {}) {
   const createTransport = await loadTransport();
   const url = `${origin}${PATH}`;
@@ -46,7 +50,8 @@ async function layerVariants(origin, fetchImpl, { withNodeTransport = false, por
   const list = [];
   if (port !== undefined) {
     // What one Request object costs in place: the floor, then the floor with a Request built
-    // (and never used) before each call, then one that also follows a signal, as the transport's does.
+    // (and never used) before each call, then one that also follows an AbortController's signal,
+    // as the Request built from the transport's init (fetch's own, or ours for an injected fetch) does.
     const floor = createFloor(port);
     const init = () => ({ method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Auth-Token': TOKEN, ...baseHeaders }, body: BODY });
     list.push({ id: 'floor', name: 'http.request floor, as contender (0)', call: floor.call });
@@ -78,29 +83,13 @@ async function layerVariants(origin, fetchImpl, { withNodeTransport = false, por
     const transport = createTransport({ fetch: fetchImpl, timeoutMs: 30_000, retries: 2, baseDelayMs: 500, maxDelayMs: 20_000, maxResponseBytes: 1024 * 1024 });
     const withTransport = createClient({ baseUrl: origin, fetch: (r) => transport(r), headers: baseHeaders });
     withTransport.use(tokenAuth(TOKEN).middleware);
-    list.push({ id: 'tr', name: '+ our transport (body re-read, new Request, timeout, abort wiring, body limit)', call: () => withTransport.POST(OP, opInit()).then(consume) });
+    list.push({ id: 'tr', name: '+ our transport, fetch injected (body read, new Request for that fetch, timeout, abort wiring, body limit)', call: () => withTransport.POST(OP, opInit()).then(consume) });
   }
   const ecs = (auth, f = fetchImpl) => createEcsClient({ endpoint: origin, projectId: PROJECT_ID, auth, fetch: f });
   const token = ecs(tokenAuth(TOKEN));
-  list.push({ id: 'full', name: '= stopServer, token (+ validation, result)', call: () => token.stopServer(SERVER_ID, { type: 'SOFT' }) });
-  if (withNodeTransport) {
-    // Prototype: the `fetch` option turning the Request back into fetch(url, init), so undici
-    // gets a plain body instead of a Request whose body it must re-wrap and stream.
-    const unwrap = async (request) =>
-      fetchImpl(request.url, {
-        method: request.method,
-        headers: request.headers,
-        body: request.body === null ? null : await request.arrayBuffer(),
-        redirect: request.redirect,
-        signal: request.signal,
-      });
-    const tokenUnwrap = ecs(tokenAuth(TOKEN), unwrap);
-    list.push({ id: 'fullUnwrap', name: 'stopServer, token, `fetch` option calling fetch(url, init) (prototype)', call: () => tokenUnwrap.stopServer(SERVER_ID, { type: 'SOFT' }) });
-  }
+  list.push({ id: 'full', name: '= stopServer, token, fetch injected (+ validation, result)', call: () => token.stopServer(SERVER_ID, { type: 'SOFT' }) });
   const aksk = ecs(akskAuth({ ak: AK, sk: SK }));
-  list.push({ id: 'aksk', name: 'stopServer, AK/SK (Web Crypto)', call: () => aksk.stopServer(SERVER_ID, { type: 'SOFT' }) });
-  const akskNode = ecs(nodeCryptoAksk({ ak: AK, sk: SK }));
-  list.push({ id: 'akskNode', name: 'stopServer, AK/SK with node:crypto (prototype signer)', call: () => akskNode.stopServer(SERVER_ID, { type: 'SOFT' }) });
+  list.push({ id: 'aksk', name: 'stopServer, AK/SK, fetch injected (signing with node:crypto)', call: () => aksk.stopServer(SERVER_ID, { type: 'SOFT' }) });
   if (withNodeTransport) {
     const nodeFetch = createNodeFetch();
     list.push({
@@ -119,7 +108,7 @@ async function layerVariants(origin, fetchImpl, { withNodeTransport = false, por
 const stubFetch = async () =>
   new Response(null, { status: 202, headers: { 'content-length': '0', 'x-openstack-request-id': 'req-6a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d' } });
 
-/** How many `Request` objects one call constructs in JS (undici's fetch() then makes one more). */
+/** How many `Request` objects one call constructs in JS (undici's fetch() makes one more of its own). */
 async function countRequests(makeVariants) {
   const Original = globalThis.Request;
   let count = 0;
@@ -173,7 +162,7 @@ const categories = [
   [(f) => f.url.includes('/openapi-fetch/'), 'openapi-fetch'],
   [(f) => /\/dist\/[a-z-]+\.js$/.test(f.url) && !f.url.includes('node_modules'), 'ours (dist/*.js)'],
   [(f) => f.url.includes('node:internal/webstreams'), 'web streams (Request/Response bodies)'],
-  [(f) => f.url.includes('node:internal/crypto') || f.url.includes('node:crypto'), 'node crypto glue (Web Crypto)'],
+  [(f) => f.url.includes('node:internal/crypto') || f.url.includes('node:crypto'), 'node:crypto (hash and HMAC)'],
   [(f) => f.url.includes('node:internal/abort_controller') || f.url.includes('node:internal/event_target'), 'AbortController/EventTarget'],
   [(f) => f.url.startsWith('node:'), 'other node core (net, timers, microtasks)'],
   [(f) => f.url.includes('/bench/'), 'bench loop'],

@@ -1,8 +1,9 @@
 /**
  * Credentials for the ECS client, as openapi-fetch middleware: an IAM token (`X-Auth-Token`) or
- * AK/SK request signing (`SDK-HMAC-SHA256`, Huawei's API signing guide). Web Crypto only, so
- * the same code runs on Node, Deno, Bun and browsers. Secrets live in closures and never
- * appear in error messages, `JSON.stringify` or `util.inspect` output.
+ * AK/SK request signing (`SDK-HMAC-SHA256`, Huawei's API signing guide). No Node-only import:
+ * hashing uses node:crypto where the runtime offers it (Node, Deno, Bun) and Web Crypto
+ * elsewhere, so the same code runs in browsers too. Secrets live in closures and never appear in
+ * error messages, `JSON.stringify` or `util.inspect` output.
  */
 import type { Middleware } from 'openapi-fetch';
 import { EcsInputError } from './input-error.js';
