@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { exitCodes, main, usage } from '../../src/cli.js';
 import { packageVersion } from '../../src/client.js';
+import { PROJECT, SERVER } from '../support/fake-fetch.js';
 
-const SERVER = '4d8c3732-a248-40ed-bebc-539a6ffd25c0';
-const PROJECT = '77b6a44cba5143ab91d13ab9a8ff44fd';
 const REQUEST_ID = 'req-1b2c3d4e-5f60-4718-8a9b-0c1d2e3f4a5b';
 const GATEWAY_REQUEST_ID = '0f4e6fc6a1a9e0c0b1f2b3a4d5e6f708';
 

@@ -14,10 +14,8 @@ import { EcsApiError } from '../../src/errors.js';
 import { EcsInputError } from '../../src/input-error.js';
 import { faults, refusedUrl, startFaultServer } from '../support/fault-server.js';
 import { responseExamples } from '../support/spec.js';
+import { ENDPOINT, PROJECT, SERVER } from '../support/fake-fetch.js';
 
-const PROJECT = '77b6a44cba5143ab91d13ab9a8ff44fd';
-const SERVER = '4d8c3732-a248-40ed-bebc-539a6ffd25c0';
-const ENDPOINT = 'https://ecs.cn-north-4.myhuaweicloud.com';
 // Distinctive, random-looking secrets, so that even a fragment is unmistakable. The AK is public.
 const TOKEN = 'MIIt0kenQ7vXz2LkP9rWs4Yb8Nc1Hd6Jf3Tg';
 const SK = 'sK5ecretW7mQ2xZ9pL4vB8nR1tY6uI3oE0aSd';
