@@ -25,7 +25,7 @@ function client(options: Partial<EcsClientOptions> & { prefer?: string } = {}) {
   });
 }
 
-describe.each(['v2', 'v2.1'] as const)('stopServer against the mock, %s', (apiVersion) => {
+describe.each(['v2', 'v2.1'] as const)('the client against the mock, %s', (apiVersion) => {
   it.each([
     ['token', undefined],
     ['token', 'SOFT'],
@@ -44,9 +44,10 @@ describe.each(['v2', 'v2.1'] as const)('stopServer against the mock, %s', (apiVe
   });
 
   const examples = responseExamples.filter((e) => e.path.startsWith(`/${apiVersion}/`) && /^[45]/.test(e.status));
-  it.each(examples.map((e) => [`${e.status} ${e.name}`, e] as const))('throws a typed error for %s', async (_, example) => {
+  it.each(examples.map((e) => [`${e.operationId} ${e.status} ${e.name}`, e] as const))('throws a typed error for %s', async (_, example) => {
     const ecs = client({ apiVersion, prefer: `code=${example.status}, example=${example.name}` });
-    const error = await ecs.stopServer(validServerId).then(
+    const call = example.operationId.startsWith('stopServer') ? ecs.stopServer(validServerId) : ecs.getServer(validServerId);
+    const error = await call.then(
       () => expect.fail('resolved'),
       (e: unknown) => e,
     );
