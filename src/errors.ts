@@ -81,7 +81,7 @@ function parseNovaFault(body: Record<string, unknown>): ParsedBody | undefined {
   if (keys.length !== 1 || name === undefined || !novaFaultNames.has(name)) return undefined;
   const fault = body[name];
   if (!isObject(fault)) return undefined;
-  return { kind: name as NovaFaultName, message: text(fault.message), retryAfter: seconds(fault.retryAfter) };
+  return { kind: name as NovaFaultName, message: text(fault.message), retryAfter: retryAfterSeconds(fault.retryAfter) };
 }
 
 /** Reads one of the three error shapes (spec: ErrorResponse); anything else is `http`. */
@@ -113,7 +113,7 @@ function tryJson(value: string | undefined): unknown {
 }
 
 /** Retry-After as seconds: delta-seconds or an HTTP date. */
-export function seconds(value: unknown, now = Date.now()): number | undefined {
+export function retryAfterSeconds(value: unknown, now = Date.now()): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value : undefined;
   if (typeof value !== 'string' || value.trim() === '') return undefined;
   if (/^\s*\d+\s*$/.test(value)) return Number(value);
@@ -130,7 +130,7 @@ const requestIdHeaders = ['x-openstack-request-id', 'x-compute-request-id', 'x-r
 export function errorFromResponse(response: Response, body: unknown, request: RequestSummary, secrets: Iterable<string> = []): EcsApiError {
   const parsed = parseErrorBody(typeof body === 'string' ? tryJson(body) : body);
   const headerRequestId = requestIdHeaders.map((name) => response.headers.get(name)).find((v) => v);
-  const retryAfter = seconds(response.headers.get('retry-after')) ?? parsed.retryAfter;
+  const retryAfter = retryAfterSeconds(response.headers.get('retry-after')) ?? parsed.retryAfter;
   const fallback = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
   return new EcsApiError(redactSecrets(parsed.message, secrets) ?? fallback, {
     status: response.status,

@@ -2,6 +2,7 @@
  * The `fetch` that openapi-fetch calls: one request, a timeout per attempt, retries only where
  * they are safe, no redirects followed, and response bodies read up to a bound.
  */
+import { retryAfterSeconds } from './errors.js';
 
 export interface RetryOptions {
   /** Further attempts after the first. Default 2. */
@@ -70,9 +71,9 @@ export function createTransport(options: TransportOptions): (input: Request, cal
       }
       if ((response.status === 429 || response.status === 503) && attempt < retries) {
         timeout.done();
-        const asked = retryAfterMs(response.headers.get('retry-after'));
+        const asked = retryAfterSeconds(response.headers.get('retry-after'));
         await response.body?.cancel().catch(() => {});
-        await sleep(Math.min(maxDelayMs, asked ?? backoff(attempt)), callerSignal);
+        await sleep(Math.min(maxDelayMs, asked === undefined ? backoff(attempt) : asked * 1000), callerSignal);
         continue;
       }
       // The attempt's timer keeps bounding the body; it is cleared once the body is done with.
@@ -114,13 +115,6 @@ function startAttempt(callerSignal: AbortSignal, ms: number) {
       callerSignal.removeEventListener('abort', onAbort);
     },
   };
-}
-
-function retryAfterMs(value: string | null): number | undefined {
-  if (value === null) return undefined;
-  if (/^\s*\d+\s*$/.test(value)) return Number(value) * 1000;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
 /** Waits `ms`, or rejects with the signal's reason as soon as it aborts. */
