@@ -15,6 +15,15 @@ import { fakeFetch, makeClient as baseClient, rejection, apiError, json, PROJECT
 const FAST_RETRY = { baseDelayMs: 1, maxDelayMs: 5 };
 const makeClient: typeof baseClient = (fetch, extra = {}) => baseClient(fetch, { retry: FAST_RETRY, ...extra });
 
+/** A body that sends `start`, then nothing more until the request's signal aborts it. */
+const stallingBody = (request: Request, start: string) =>
+  new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(new TextEncoder().encode(start));
+      request.signal.addEventListener('abort', () => controller.error(request.signal.reason), { once: true });
+    },
+  });
+
 /** A fetch response that never comes, but that gives up when the request's signal aborts. */
 const hang = (request: Request) =>
   new Promise<Response>((_, reject) => {
@@ -41,13 +50,10 @@ describe('timeouts', () => {
 
   it("headers arrive, then an error body stalls → kind 'timeout' after timeoutMs", async () => {
     const f = fakeFetch((request) => {
-      const body = new ReadableStream<Uint8Array>({
-        start(controller) {
-          controller.enqueue(new TextEncoder().encode('{"computeFault": {"code": 500, "mess'));
-          request.signal.addEventListener('abort', () => controller.error(request.signal.reason), { once: true });
-        },
+      return new Response(stallingBody(request, '{"computeFault": {"code": 500, "mess'), {
+        status: 500,
+        headers: { 'Content-Type': 'application/json' },
       });
-      return new Response(body, { status: 500, headers: { 'Content-Type': 'application/json' } });
     });
     const started = Date.now();
     const error = await apiError(makeClient(f.fetch, { timeoutMs: 50 }).stopServer(SERVER));
@@ -199,13 +205,7 @@ describe("the caller's AbortSignal", () => {
 
   it('aborting while an error body is being read rejects with the reason', async () => {
     const f = fakeFetch((request) => {
-      const body = new ReadableStream<Uint8Array>({
-        start(controller) {
-          controller.enqueue(new TextEncoder().encode('{"x":'));
-          request.signal.addEventListener('abort', () => controller.error(request.signal.reason), { once: true });
-        },
-      });
-      return new Response(body, { status: 500 });
+      return new Response(stallingBody(request, '{"x":'), { status: 500 });
     });
     const controller = new AbortController();
     const reason = new DOMException('stop it', 'AbortError');
