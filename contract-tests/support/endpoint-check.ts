@@ -1,6 +1,6 @@
 import { akskAuth, tokenAuth, type EcsAuth } from '../../src/index.js';
 import { recordingFetch } from './exchanges.js';
-import { deref, operations, validator, type JsonObject } from './spec.js';
+import { deref, operationFor, validator, type JsonObject } from './spec.js';
 
 /** The real-endpoint suite's settings, from the environment only. */
 export function endpointSettings(env: NodeJS.ProcessEnv = process.env) {
@@ -36,11 +36,6 @@ export function endpointSettings(env: NodeJS.ProcessEnv = process.env) {
   };
 }
 
-const routes = operations.map((op) => ({
-  op,
-  pattern: new RegExp(`^${op.path.replace(/\./g, '\\.').replace(/\{[^}]+\}/g, '[^/]+')}$`),
-}));
-
 /**
  * What Prism's proxy lets pass but the contract forbids, or what it flagged: an undeclared
  * status, a body on a 202/204, an error body outside the declared schema, Prism's violations.
@@ -54,11 +49,11 @@ export async function contractProblems(request: Request, response: Response): Pr
   if (violations.length > 0 || /stoplight\.io\/prism\/errors/.test(text)) {
     problems.push(`${where}: Prism reports a contract violation: ${violations.length ? JSON.stringify(violations) : text.slice(0, 500)}`);
   }
-  const route = routes.find((r) => r.op.method === request.method.toLowerCase() && r.pattern.test(new URL(request.url).pathname));
-  if (!route) return [...problems, `${where}: no operation of the spec matches`];
-  const responses = route.op.operation.responses as JsonObject;
+  const op = operationFor(request.method, new URL(request.url).pathname);
+  if (!op) return [...problems, `${where}: no operation of the spec matches`];
+  const responses = op.operation.responses as JsonObject;
   const declared = responses[String(response.status)];
-  if (declared === undefined) problems.push(`${where}: status ${response.status} is not declared by ${route.op.operationId}`);
+  if (declared === undefined) problems.push(`${where}: status ${response.status} is not declared by ${op.operationId}`);
   const definition = deref(declared ?? responses.default);
   const content = definition.content as JsonObject | undefined;
   if (!content) {

@@ -45,6 +45,16 @@ export const operations: Operation[] = Object.entries(spec.paths as JsonObject).
     })),
 );
 
+const routes = operations.map((op) => ({
+  op,
+  pattern: new RegExp(`^${op.path.replace(/\./g, '\\.').replace(/\{[^}]+\}/g, '[^/]+')}$`),
+}));
+
+/** The operation a request (method and URL path) is for, if the spec has one. */
+export function operationFor(method: string, path: string): Operation | undefined {
+  return routes.find((r) => r.op.method === method.toLowerCase() && r.pattern.test(path))?.op;
+}
+
 export function operation(operationId: string): Operation {
   const found = operations.find((op) => op.operationId === operationId);
   if (!found) throw new Error(`No operation ${operationId}`);
