@@ -230,6 +230,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v2": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Show API version v2
+         * @description Describes the legacy v2.0 API, which takes no microversions (`version` and
+         *     `min_version` are empty). Served at `/v2` and at `/v2/` alike. Needs no authentication.
+         */
+        get: operations["showVersionV2"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v2.1": {
         parameters: {
             query?: never;
@@ -240,7 +261,8 @@ export interface paths {
         /**
          * Show API version v2.1
          * @description Describes v2.1 and its microversion range. openstacksdk sends this, unauthenticated,
-         *     before it pins a microversion. Needs no authentication.
+         *     before it pins a microversion. Served at `/v2.1` and at `/v2.1/` alike. Needs no
+         *     authentication.
          */
         get: operations["showVersionV21"];
         put?: never;
@@ -352,8 +374,25 @@ export interface components {
             error_msg: string;
             request_id?: string;
         };
-        /** @description One of the three error shapes that reach a client. */
-        ErrorResponse: components["schemas"]["NovaFault"] | components["schemas"]["EcsError"] | components["schemas"]["GatewayError"];
+        /**
+         * @description An error of the identity layer: keystonemiddleware's `auth_token` in front of Nova
+         *     (a missing, expired or unknown token), and Huawei IAM's Keystone-style errors.
+         *     Unlike an ECS error, `code` is the HTTP status as an integer and `title` its reason.
+         */
+        IdentityError: {
+            error: {
+                code: number;
+                title?: string;
+                message: string;
+            };
+        };
+        /**
+         * @description One of the four error shapes that reach a client. They are disjoint: a Nova fault has a
+         *     single key named after the fault, an ECS error's `error.code` is a string `Ecs.NNNN`, an
+         *     identity error's `error.code` is an integer, a gateway error has `error_code`. (`anyOf`
+         *     only because linters cannot see that the two `error` objects exclude each other.)
+         */
+        ErrorResponse: components["schemas"]["NovaFault"] | components["schemas"]["EcsError"] | components["schemas"]["GatewayError"] | components["schemas"]["IdentityError"];
         Link: {
             rel: string;
             /** Format: uri */
@@ -371,14 +410,18 @@ export interface components {
          */
         Server: {
             id: components["schemas"]["ServerId"];
-            name?: string;
+            /** @description The server's name; Nova's own response schema allows `null`. */
+            name?: string | null;
             status: components["schemas"]["ServerStatus"];
-            /** @description `active`, `stopped`, `error`, ...; `stopped` once a stop has completed. */
-            "OS-EXT-STS:vm_state"?: string;
+            /** @description `active`, `stopped`, `error`, ...; `stopped` once a stop has completed. Nova allows `null`. */
+            "OS-EXT-STS:vm_state"?: string | null;
             /** @description The task in progress, `powering-off` while stopping; `null` when none. */
             "OS-EXT-STS:task_state"?: string | null;
-            /** @description 0 NOSTATE, 1 RUNNING, 3 PAUSED, 4 SHUTDOWN, 6 CRASHED, 7 SUSPENDED. */
-            "OS-EXT-STS:power_state"?: number;
+            /**
+             * @description 0 NOSTATE, 1 RUNNING, 3 PAUSED, 4 SHUTDOWN, 6 CRASHED, 7 SUSPENDED; Nova allows `null`.
+             * @enum {integer|null}
+             */
+            "OS-EXT-STS:power_state"?: 0 | 1 | 3 | 4 | 6 | 7 | null;
             tenant_id?: string;
             /** Format: date-time */
             updated?: string;
@@ -451,6 +494,15 @@ export interface components {
                 "application/json": components["schemas"]["VersionsResponse"];
             };
         };
+        /** @description The legacy v2.0 API version. */
+        VersionV2: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["VersionResponse"];
+            };
+        };
         /** @description The v2.1 API version. */
         VersionV21: {
             headers: {
@@ -460,7 +512,11 @@ export interface components {
                 "application/json": components["schemas"]["VersionResponse"];
             };
         };
-        /** @description Accepted. The server is being stopped; the response has no body. */
+        /**
+         * @description Accepted. The server is being stopped; the response has no body (`Content-Length: 0`).
+         *     Nova still sends `Content-Type: application/json` with it: decide on the status, never
+         *     parse the body.
+         */
         AcceptedV2: {
             headers: {
                 "X-OpenStack-Request-Id": components["headers"]["X-OpenStack-Request-Id"];
@@ -470,7 +526,11 @@ export interface components {
             };
             content?: never;
         };
-        /** @description Accepted. The server is being stopped; the response has no body. */
+        /**
+         * @description Accepted. The server is being stopped; the response has no body (`Content-Length: 0`).
+         *     Nova still sends `Content-Type: application/json` with it: decide on the status, never
+         *     parse the body.
+         */
         AcceptedV21: {
             headers: {
                 "X-OpenStack-Request-Id": components["headers"]["X-OpenStack-Request-Id"];
@@ -512,10 +572,13 @@ export interface components {
         };
         /**
          * @description Missing, expired or wrong credentials. Huawei's API gateway answers before the request
-         *     reaches ECS (`APIGW.0301`); Nova's own answer is `unauthorized`.
+         *     reaches ECS (`APIGW.0301`); in front of Nova, keystonemiddleware answers in the
+         *     identity shape with a `WWW-Authenticate` header naming the identity service; Nova's own
+         *     fault is `unauthorized`.
          */
         Unauthorized: {
             headers: {
+                "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                 "X-Request-Id": components["headers"]["X-Request-Id"];
                 [name: string]: unknown;
             };
@@ -682,8 +745,9 @@ export interface components {
         NovaApiVersion: components["schemas"]["Microversion"];
         /**
          * @description The compute microversion, standard form (`compute 2.27`), accepted from 2.27 on.
-         *     v2.1 only; Huawei Cloud serves 2.1 to 2.60.
-         * @example compute 2.60
+         *     v2.1 only; Huawei Cloud serves 2.1 to 2.60. As Nova reads it (`microversion_parse`),
+         *     the service name is case-insensitive and the header may list several services
+         *     (`volume 3.0, compute 2.60`); a list without `compute` means 2.1.
          */
         OpenStackApiVersion: string;
         /**
@@ -707,6 +771,10 @@ export interface components {
         /**
          * @description `os-stop` is required and is the only key. Its value is `null` (what Nova's own sample
          *     and every OpenStack client send), `{}` (Huawei's example) or `{"type": "SOFT"|"HARD"}`.
+         *
+         *     Upstream Nova (Zed) has no schema for this value and accepts anything under `os-stop`
+         *     (even `{"type": "soft"}` or `"yes"`, which stop the server as `SOFT`); this document keeps
+         *     Huawei's documented shapes. `spec/overlays/upstream-nova.yaml` describes upstream Nova.
          */
         StopServer: {
             content: {
@@ -745,6 +813,11 @@ export interface components {
          * @example OpenStack-API-Version, X-OpenStack-Nova-API-Version
          */
         Vary: string;
+        /**
+         * @description Where to authenticate, as keystonemiddleware sends it (`Keystone uri="<identity URL>"`).
+         * @example Keystone uri="https://iam.cn-north-4.myhuaweicloud.com/v3"
+         */
+        "WWW-Authenticate": string;
         /**
          * @description Seconds to wait before trying again.
          * @example 30
@@ -822,8 +895,9 @@ export interface operations {
                 "X-OpenStack-Nova-API-Version"?: components["parameters"]["NovaApiVersion"];
                 /**
                  * @description The compute microversion, standard form (`compute 2.27`), accepted from 2.27 on.
-                 *     v2.1 only; Huawei Cloud serves 2.1 to 2.60.
-                 * @example compute 2.60
+                 *     v2.1 only; Huawei Cloud serves 2.1 to 2.60. As Nova reads it (`microversion_parse`),
+                 *     the service name is case-insensitive and the header may list several services
+                 *     (`volume 3.0, compute 2.60`); a list without `compute` means 2.1.
                  */
                 "OpenStack-API-Version"?: components["parameters"]["OpenStackApiVersion"];
                 /**
@@ -940,8 +1014,9 @@ export interface operations {
                 "X-OpenStack-Nova-API-Version"?: components["parameters"]["NovaApiVersion"];
                 /**
                  * @description The compute microversion, standard form (`compute 2.27`), accepted from 2.27 on.
-                 *     v2.1 only; Huawei Cloud serves 2.1 to 2.60.
-                 * @example compute 2.60
+                 *     v2.1 only; Huawei Cloud serves 2.1 to 2.60. As Nova reads it (`microversion_parse`),
+                 *     the service name is case-insensitive and the header may list several services
+                 *     (`volume 3.0, compute 2.60`); a list without `compute` means 2.1.
                  */
                 "OpenStack-API-Version"?: components["parameters"]["OpenStackApiVersion"];
                 /**
@@ -1001,6 +1076,23 @@ export interface operations {
         requestBody?: never;
         responses: {
             200: components["responses"]["Versions"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["UnexpectedError"];
+        };
+    };
+    showVersionV2: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["VersionV2"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];

@@ -5,10 +5,12 @@ export type NovaFaultName = Schemas['NovaFaultName'];
 
 /**
  * What went wrong: the Nova fault name (`itemNotFound`, `conflictingRequest`, ...), `ecs` for an
- * ECS error (`Ecs.xxxx`), `gateway` for Huawei's API gateway (`APIGW.xxxx`), `http` for any other
- * unsuccessful response, `network` when no response arrived, `timeout` when an attempt took too long.
+ * ECS error (`Ecs.xxxx`), `gateway` for Huawei's API gateway (`APIGW.xxxx`), `identity` for the
+ * identity layer (keystonemiddleware, IAM: `{"error": {"code": 401, "title", "message"}}`), `http`
+ * for any other unsuccessful response, `network` when no response arrived, `timeout` when an
+ * attempt took too long.
  */
-export type EcsErrorKind = NovaFaultName | 'ecs' | 'gateway' | 'http' | 'network' | 'timeout';
+export type EcsErrorKind = NovaFaultName | 'ecs' | 'gateway' | 'identity' | 'http' | 'network' | 'timeout';
 
 /** What an error tells of its request: never headers or body, so never a credential. */
 export interface RequestSummary {
@@ -84,7 +86,7 @@ function parseNovaFault(body: Record<string, unknown>): ParsedBody | undefined {
   return { kind: name as NovaFaultName, message: text(fault.message), retryAfter: retryAfterSeconds(fault.retryAfter) };
 }
 
-/** Reads one of the three error shapes (spec: ErrorResponse); anything else is `http`. */
+/** Reads one of the four error shapes (spec: ErrorResponse); anything else is `http`. */
 export function parseErrorBody(body: unknown): ParsedBody {
   if (!isObject(body)) return { kind: 'http' };
   const nova = parseNovaFault(body);
@@ -97,6 +99,9 @@ export function parseErrorBody(body: unknown): ParsedBody {
     const wrapped = isObject(inner) ? parseNovaFault(inner) : undefined;
     if (wrapped?.message) message = wrapped.message;
     return { kind: 'ecs', code, message };
+  }
+  if (isObject(body.error) && Number.isInteger(body.error.code)) {
+    return { kind: 'identity', message: text(body.error.message) };
   }
   if (text(body.error_code)) {
     return { kind: 'gateway', code: text(body.error_code), message: text(body.error_msg), requestId: text(body.request_id) };

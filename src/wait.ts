@@ -82,7 +82,7 @@ export async function waitForShutoff(
       serverId,
       status: last.status,
       taskState: last['OS-EXT-STS:task_state'],
-      vmState: last['OS-EXT-STS:vm_state'],
+      vmState: last['OS-EXT-STS:vm_state'] ?? undefined,
       elapsedMs,
       server: last,
     });

@@ -57,6 +57,8 @@ describe.each(['v2', 'v2.1'] as const)('the client against the mock, %s', (apiVe
     const body = example.value as Record<string, Record<string, unknown>>;
     if ('error_code' in body) {
       expect([apiError.kind, apiError.code, apiError.message]).toEqual(['gateway', body.error_code, body.error_msg]);
+    } else if ('error' in body && typeof body.error!.code === 'number') {
+      expect([apiError.kind, apiError.code, apiError.message]).toEqual(['identity', undefined, body.error!.message]);
     } else if ('error' in body) {
       expect([apiError.kind, apiError.code]).toEqual(['ecs', body.error!.code]);
       expect(String(body.error!.message)).toContain(apiError.message);

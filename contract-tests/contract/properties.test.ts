@@ -7,6 +7,8 @@ import { componentValidator, deref, operation, validator, validProjectId, type J
 const mockUrl = inject('targetUrl');
 const seed = Number(process.env.FC_SEED ?? 20261126);
 const bodyRuns = Number(process.env.FC_RUNS ?? 500);
+// Hundreds of requests through Prism: a budget no slow machine reaches (typically 2-5 s).
+const budget = { timeout: 120_000 };
 console.log(`fast-check seed: ${seed} (set FC_SEED to replay, FC_RUNS to change the ${bodyRuns} runs)`);
 
 const stopRequest = componentValidator('StopServerRequest');
@@ -27,7 +29,7 @@ const version = fc.constantFrom('v2', 'v2.1');
 const uuid = fc.uuid({ version: 4 });
 
 describe('property: the mock agrees with the body schema', () => {
-  it(`every accepted body gets 202 and every refused body 400 (${bodyRuns} runs)`, async () => {
+  it(`every accepted body gets 202 and every refused body 400 (${bodyRuns} runs)`, budget, async () => {
     let accepted = 0;
     await fc.assert(
       fc.asyncProperty(version, uuid, body, async (apiVersion, serverId, payload) => {
@@ -62,7 +64,7 @@ describe('property: every request the client builds is valid for the spec', () =
         .map((p) => [String(p.name).toLowerCase(), p.schema as JsonObject] as const),
     );
 
-  it('for random versions, types, microversions, request ids and server ids (300 runs)', async () => {
+  it('for random versions, types, microversions, request ids and server ids (300 runs)', budget, async () => {
     const microversion = fc.oneof(fc.constant('latest'), fc.integer({ min: 1, max: 60 }).map((minor) => `2.${minor}`));
     const input = fc.record(
       {

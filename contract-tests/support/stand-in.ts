@@ -64,6 +64,8 @@ export async function startStandIn(options: StandInOptions): Promise<RunningStan
 
   function handle(req: IncomingMessage, body: Buffer, send: Send) {
     const url = new URL(req.url ?? '/', 'http://stand-in');
+    const document = req.method === 'GET' ? versionDocument(url) : undefined;
+    if (document) return send(200, document);
     const match = /^\/(v2|v2\.1)\/([^/]+)\/servers\/([^/]+)(\/action)?$/.exec(url.pathname);
     if (!match) return send(404, { error_code: 'APIGW.0101', error_msg: 'The API does not exist or has not been published in the environment', request_id: gatewayId() });
     const [, version, projectId, serverId, action] = match as unknown as [string, 'v2' | 'v2.1', string, string, string | undefined];
@@ -138,7 +140,8 @@ function answer(req: IncomingMessage, res: ServerResponse, log: RunningStandIn['
     res.writeHead(status, {
       'X-OpenStack-Request-Id': requestId,
       'X-Compute-Request-Id': requestId,
-      ...(payload && { 'Content-Type': 'application/json' }),
+      // As Nova does, even on a 202 with no body.
+      'Content-Type': 'application/json',
       'Content-Length': Buffer.byteLength(payload),
       ...headers,
     });
@@ -192,6 +195,24 @@ function negotiate(req: IncomingMessage, send: Send): string | null {
     return null;
   }
   return `${major}.${minor}`;
+}
+
+const versions = {
+  'v2.0': { id: 'v2.0', status: 'SUPPORTED', version: '', min_version: '', updated: '2011-01-21T11:33:21Z' },
+  'v2.1': { id: 'v2.1', status: 'CURRENT', version: `${MAX_MICROVERSION[0]}.${MAX_MICROVERSION[1]}`, min_version: '2.1', updated: '2013-07-23T11:33:21Z' },
+};
+
+/** `GET /`, `/v2`, `/v2.1` (with or without a trailing slash): the version documents. */
+function versionDocument(url: URL) {
+  const link = (path: string) => [{ rel: 'self', href: `${url.origin}${path}` }];
+  if (url.pathname === '/') {
+    return { versions: [{ ...versions['v2.0'], links: link('/v2/') }, { ...versions['v2.1'], links: link('/v2.1/') }] };
+  }
+  const id = /^\/(v2|v2\.1)\/?$/.exec(url.pathname)?.[1];
+  if (!id) return undefined;
+  const version = id === 'v2' ? versions['v2.0'] : versions['v2.1'];
+  const mediaType = `application/vnd.openstack.compute+json;version=${id === 'v2' ? '2' : '2.1'}`;
+  return { version: { ...version, links: link(`/${id}/`), 'media-types': [{ base: 'application/json', type: mediaType }] } };
 }
 
 function versionHeaders(version: string): Record<string, string> {

@@ -23,6 +23,10 @@ function expected(example: ResponseExample) {
     const fault = value[key] as { code: number; message: string; retryAfter?: string };
     return { kind: key, code: undefined, message: fault.message, bodyRequestId: undefined, retryAfter: fault.retryAfter, status: fault.code };
   }
+  if ('error' in value && typeof (value.error as { code: unknown }).code === 'number') {
+    const error = value.error as { code: number; message: string };
+    return { kind: 'identity', code: undefined, message: error.message, bodyRequestId: undefined, retryAfter: undefined, status: error.code };
+  }
   if ('error' in value) {
     const error = value.error as { code: string; message: string };
     let message = error.message;
@@ -39,8 +43,9 @@ function expected(example: ResponseExample) {
 const errorExamples = responseExamples.filter((example) => !/^2/.test(example.status));
 
 describe('every error example in the spec', () => {
-  it('the spec has error examples of all three shapes, including Ecs.1000 and overLimit', () => {
+  it('the spec has error examples of all four shapes, including Ecs.1000 and overLimit', () => {
     const kinds = new Set(errorExamples.map((example) => expected(example).kind));
+    expect(kinds).toContain('identity');
     expect(kinds).toContain('ecs');
     expect(kinds).toContain('gateway');
     expect(kinds).toContain('itemNotFound');
@@ -82,6 +87,18 @@ describe('every error example in the spec', () => {
     const error = await apiError(makeClient(f.fetch).stopServer(SERVER));
     expect(error).toMatchObject({ status: 400, kind: 'ecs', code: 'Ecs.1000' });
     expect(error.message).toBe(`Cannot 'stop' instance ${SERVER} while it is in vm_state stopped`);
+  });
+
+  it("keystonemiddleware's 401 is kind 'identity' with its message, whatever the reason phrase", async () => {
+    const body = { error: { code: 401, title: 'Unauthorized', message: 'The request you have made requires authentication.' } };
+    const f = fakeFetch(() => json(401, body, { 'WWW-Authenticate': 'Keystone uri="http://127.0.0.1:5000/v3"' }));
+    const error = await apiError(makeClient(f.fetch).stopServer(SERVER));
+    expect(error).toMatchObject({ status: 401, kind: 'identity', code: undefined, message: body.error.message });
+  });
+
+  it("an identity-shaped body whose code is not an integer is not taken for one", async () => {
+    const error = await apiError(makeClient(fakeFetch(() => json(401, { error: { code: 4.01, message: 'x' } })).fetch).stopServer(SERVER));
+    expect(error.kind).toBe('http');
   });
 
   it('an ECS message that merely starts with "{" (not JSON) is kept as it is', async () => {

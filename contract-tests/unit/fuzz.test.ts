@@ -555,7 +555,7 @@ const novaFaultNames = [
   'badRequest', 'unauthorized', 'forbidden', 'itemNotFound', 'badMethod', 'conflictingRequest',
   'overLimit', 'badMediaType', 'notImplemented', 'serviceUnavailable', 'computeFault',
 ];
-const allowedKinds = new Set([...novaFaultNames, 'ecs', 'gateway', 'http']);
+const allowedKinds = new Set([...novaFaultNames, 'ecs', 'gateway', 'identity', 'http']);
 const latin1 = fc.string({ unit: fc.integer({ min: 0x20, max: 0xff }).map((c) => String.fromCharCode(c)), maxLength: 60 });
 const hugeHeader = `req-${'9'.repeat(100_000)}`;
 const headerValue = fc.oneof({ weight: 5, arbitrary: latin1 }, { weight: 1, arbitrary: fc.constant(hugeHeader) }, { weight: 1, arbitrary: fc.uuid().map((u) => `req-${u}`) });

@@ -110,8 +110,8 @@ describe('every example', () => {
     },
   );
 
-  it('error examples each match exactly one of the three error shapes', () => {
-    const shapes = ['NovaFault', 'EcsError', 'GatewayError'].map(componentValidator);
+  it('error examples each match exactly one of the four error shapes', () => {
+    const shapes = ['NovaFault', 'EcsError', 'GatewayError', 'IdentityError'].map(componentValidator);
     const errors = responseExamples.filter((e) => /^[45]|default/.test(e.status));
     expect(errors.length).toBeGreaterThan(20);
     for (const example of errors) {
@@ -137,9 +137,10 @@ describe('every example', () => {
     }
     for (const kind of ['parameters', 'headers'] as const) {
       for (const [name, item] of Object.entries(components[kind] as JsonObject)) {
-        const { schema, example } = item as JsonObject;
-        expect(example, `${kind} ${name} has an example`).toBeDefined();
-        check(`${kind} ${name}`, schema, example);
+        const { schema, example, examples } = item as JsonObject;
+        const values = example !== undefined ? [example] : Object.values((examples ?? {}) as JsonObject).map((e) => deref(e).value as Json);
+        expect(values.length, `${kind} ${name} has an example`).toBeGreaterThan(0);
+        values.forEach((value, i) => check(`${kind} ${name} #${i}`, schema, value));
       }
     }
     for (const [name, schema] of Object.entries(components.schemas as JsonObject)) {

@@ -127,11 +127,14 @@ describe('stopServer({ wait })', () => {
 
 describe('stopServer({ ifAlreadyStopped })', () => {
   const stopped = { conflictingRequest: { code: 409, message: `Cannot 'stop' instance ${SERVER} while it is in vm_state stopped` } };
+  // The same 409 as releases before Zed worded it.
+  const stoppedOldText = { conflictingRequest: { code: 409, message: `Instance ${SERVER} in vm_state stopped. Cannot stop while the instance is in this state.` } };
   const locked = { conflictingRequest: { code: 409, message: `Instance ${SERVER} is locked` } };
+  const poweringOff = { conflictingRequest: { code: 409, message: `Cannot 'stop' instance ${SERVER} while it is in task_state powering-off` } };
   const wrapped = { error: { code: 'Ecs.1000', message: JSON.stringify(stopped) } };
 
-  it("'ok' turns Nova's already-stopped 409 (or ECS's Ecs.1000 wrapping it) into success", async () => {
-    for (const [status, body] of [[409, stopped], [400, wrapped]] as const) {
+  it("'ok' turns Nova's already-stopped 409 (old and new texts, or ECS's Ecs.1000 wrapping it) into success", async () => {
+    for (const [status, body] of [[409, stopped], [409, stoppedOldText], [400, wrapped]] as const) {
       const { fetch } = serverFetch([server('SHUTOFF')], status, body);
       await expect(client(fetch).stopServer(SERVER, { ifAlreadyStopped: 'ok' })).resolves.toMatchObject({
         status: 409,
@@ -142,6 +145,7 @@ describe('stopServer({ ifAlreadyStopped })', () => {
 
   it('still fails on other conflicts, and by default', async () => {
     await expect(client(serverFetch([], 409, locked).fetch).stopServer(SERVER, { ifAlreadyStopped: 'ok' })).rejects.toMatchObject({ status: 409 });
+    await expect(client(serverFetch([], 409, poweringOff).fetch).stopServer(SERVER, { ifAlreadyStopped: 'ok' })).rejects.toMatchObject({ status: 409 });
     await expect(client(serverFetch([], 409, stopped).fetch).stopServer(SERVER)).rejects.toMatchObject({ kind: 'conflictingRequest' });
     await expect(client(serverFetch([], 409, stopped).fetch).stopServer(SERVER, { ifAlreadyStopped: 'yes' as never })).rejects.toBeInstanceOf(EcsInputError);
   });
