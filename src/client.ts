@@ -5,6 +5,7 @@ import { EcsApiError, errorFromFailure, errorFromResponse, redactSecrets, type R
 import { EcsInputError } from './input-error.js';
 import { createTransport, type RetryOptions } from './transport.js';
 import { checkWaitOptions, waitForShutoff, type Server, type WaitOptions } from './wait.js';
+import type { Region } from './regions.js';
 import {
   apiVersions,
   checkEndpoint,
@@ -25,8 +26,8 @@ export const packageVersion = '0.1.0';
 export interface EcsClientOptions {
   /** `https://ecs.{region}.myhuaweicloud.com`, an origin only. Give this or `region`. */
   endpoint?: string;
-  /** A region ID such as `cn-north-4`, for the standard endpoint. */
-  region?: string;
+  /** An ECS region of Huawei's SDKs such as `cn-north-4` (see `regions`), for its standard endpoint. */
+  region?: Region | (string & {});
   projectId: string;
   auth: EcsAuth;
   /** Default `v2.1`. */

@@ -5,6 +5,8 @@ export type { AkSkCredentials, AkSkOptions, EcsAuth } from './auth.js';
 export { EcsApiError } from './errors.js';
 export type { EcsErrorKind, NovaFaultName, RequestSummary } from './errors.js';
 export { EcsInputError } from './input-error.js';
+export { regions } from './regions.js';
+export type { Region } from './regions.js';
 export type { RetryOptions } from './transport.js';
 export type { ApiVersion, StopType } from './validate.js';
 export type { components, paths } from '../generated/openapi.js';

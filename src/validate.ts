@@ -1,4 +1,5 @@
 import { EcsInputError } from './input-error.js';
+import { regions } from './regions.js';
 
 // The patterns of spec/openapi.yaml (components/schemas); a unit test keeps them equal.
 // Microversion also has maxLength 16 there (checked in checkMicroversion).
@@ -73,6 +74,9 @@ export function checkEndpoint(value: unknown, allowInsecureHttp: boolean): strin
 export function regionEndpoint(region: unknown): string {
   if (typeof region !== 'string' || !/^[a-z]{2,}(-[a-z0-9]+)+$/.test(region)) {
     throw new EcsInputError('region', "must be a region ID such as 'cn-north-4'");
+  }
+  if (!(regions as readonly string[]).includes(region)) {
+    throw new EcsInputError('region', `'${region}' is not an ECS region of Huawei's SDKs (${regions.join(', ')}); give the endpoint instead`);
   }
   return `https://ecs.${region}.myhuaweicloud.com`;
 }

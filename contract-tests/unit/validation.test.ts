@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { akskAuth, tokenAuth } from '../../src/auth.js';
 import { createEcsClient, type EcsClientOptions } from '../../src/client.js';
 import { EcsInputError } from '../../src/input-error.js';
+import { regions } from '../../src/regions.js';
 import { patterns } from '../../src/validate.js';
 import { componentValidator, spec, type JsonObject } from '../support/spec.js';
 
@@ -210,6 +211,25 @@ describe('endpoint and region', () => {
       expect(error.message).toMatch(/endpoint/);
       expect(error.message).toMatch(/region/);
     }
+  });
+
+  it("knows every ECS region of Huawei's SDKs, the spec's region list", () => {
+    const variable = ((spec.servers as JsonObject[])[0]!.variables as JsonObject).region as JsonObject;
+    expect([...regions].sort()).toEqual([...(variable.enum as string[])].sort());
+    for (const region of regions) {
+      const f = fakeFetch();
+      const { endpoint: _endpoint, ...options } = base(f.fetch);
+      expect(() => createEcsClient({ ...options, region })).not.toThrow();
+    }
+  });
+
+  it('refuses a well-formed region that ECS does not have, naming it and pointing to endpoint', async () => {
+    const f = fakeFetch();
+    const { endpoint: _endpoint, ...options } = base(f.fetch);
+    const error = await inputError(() => createEcsClient({ ...options, region: 'xx-nowhere-1' }));
+    expect(error.field).toBe('region');
+    expect(error.message).toMatch(/'xx-nowhere-1' is not an ECS region.*give the endpoint/);
+    expect(f.requests).toHaveLength(0);
   });
 
   it.each(['CN-NORTH-4', 'cn-north-4.evil.example', 'cn-north-4/x', 'evil.example#', '', 'cn', 'cn north 4', 'cn-north-4\n', 4])(
