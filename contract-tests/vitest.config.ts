@@ -17,6 +17,14 @@ export default defineConfig({
         },
       },
       {
+        // A real OpenStack Nova, started by the tests (Debian's python3-nova; skipped loudly without it).
+        test: {
+          name: 'nova',
+          root,
+          include: ['contract-tests/nova/**/*.test.ts'],
+        },
+      },
+      {
         test: {
           name: 'contract',
           root,

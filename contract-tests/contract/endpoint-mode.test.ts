@@ -3,27 +3,15 @@
  * team would against Huawei, against a local stand-in server, and against a deliberately broken
  * stand-in, where it must fail.
  */
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repoRoot } from '../support/prism.js';
+import { runEndpointSuite as run } from '../support/endpoint-run.js';
 import { startStandIn, type StandInOptions } from '../support/stand-in.js';
 import { validProjectId, validServerId } from '../support/spec.js';
-
-const vitestBin = join(repoRoot, 'node_modules/vitest/vitest.mjs');
 
 async function runEndpointSuite(standIn: StandInOptions, env: Record<string, string>) {
   const server = await startStandIn(standIn);
   try {
-    const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(VITEST|ECS_|HUAWEICLOUD_|FC_)/.test(name)));
-    return await new Promise<{ code: number; output: string }>((resolve) => {
-      execFile(
-        process.execPath,
-        [vitestBin, 'run', '--config', 'contract-tests/vitest.config.ts', '--project', 'contract'],
-        { cwd: repoRoot, env: { ...inherited, NO_COLOR: '1', ECS_ENDPOINT: server.url, ECS_PROJECT_ID: validProjectId, ...env }, timeout: 60_000 },
-        (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, output: stdout + stderr }),
-      );
-    });
+    return await run({ ECS_ENDPOINT: server.url, ECS_PROJECT_ID: validProjectId, ...env }, 60_000);
   } finally {
     await server.close();
   }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { inject } from 'vitest';
 import { akskAuth, tokenAuth, type EcsAuth } from '../../src/index.js';
 import { profiles, type Contract, type ProfileName } from './contract.js';
-import { checkExchange, type WireExchange } from './exchange-check.js';
+import { checkExchange, wireExchange } from './exchange-check.js';
 import { recordExchange } from './exchanges.js';
 
 /** The real-endpoint suite's settings, from the environment only. */
@@ -37,20 +37,6 @@ export function endpointSettings(env: NodeJS.ProcessEnv = process.env) {
     authenticates: env.ECS_CONTRACT_UNAUTHENTICATED !== '1',
     serverId: env.ECS_CONTRACT_SERVER_ID,
     allowStop: env.ECS_CONTRACT_ALLOW_STOP === '1',
-  };
-}
-
-/** Reads what crossed the wire; the response stays readable for the caller. */
-export async function wireExchange(request: Request, response: Response): Promise<WireExchange> {
-  const url = new URL(request.url);
-  return {
-    request: {
-      method: request.method,
-      path: url.pathname + url.search,
-      headers: Object.fromEntries(request.headers),
-      body: request.body === null ? undefined : await request.clone().text(),
-    },
-    response: { status: response.status, headers: Object.fromEntries(response.headers), body: await response.clone().text() },
   };
 }
 

@@ -6,6 +6,20 @@ export interface WireExchange {
   response: { status: number; headers: Record<string, string>; body: string };
 }
 
+/** Reads what crossed the wire; the response stays readable for the caller. */
+export async function wireExchange(request: Request, response: Response): Promise<WireExchange> {
+  const url = new URL(request.url);
+  return {
+    request: {
+      method: request.method,
+      path: url.pathname + url.search,
+      headers: Object.fromEntries(request.headers),
+      body: request.body === null ? undefined : await request.clone().text(),
+    },
+    response: { status: response.status, headers: Object.fromEntries(response.headers), body: await response.clone().text() },
+  };
+}
+
 /**
  * What an exchange shows about a server, judged by a contract:
  * - `problems`: breaches (a request inside the contract answered with an undeclared status, a

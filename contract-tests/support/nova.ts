@@ -1,0 +1,86 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** Debian's Python, which has python3-nova (a pyenv python3 may come first in PATH). */
+export const novaPython = process.env.NOVA_PYTHON ?? '/usr/bin/python3';
+const serveScript = fileURLToPath(new URL('../nova/serve.py', import.meta.url));
+
+export type NovaAuth = 'noauth2' | 'keystone';
+
+/** What serve.py prints on its READY line. */
+export interface NovaReady {
+  url: string;
+  auth: NovaAuth;
+  project_id: string;
+  member_token: string;
+  admin_token: string;
+  other_project_id: string;
+  other_token: string;
+  server_ids: string[];
+  server_id: string;
+  image_id: string;
+  flavor_id: string;
+  max_microversion: string;
+}
+
+export interface RunningNova extends NovaReady {
+  stop(): Promise<void>;
+}
+
+/** Why a real Nova cannot run here, or `undefined` when it can. */
+export function novaMissing(): string | undefined {
+  const probe = spawnSync(novaPython, ['-c', 'import nova.tests.functional.integrated_helpers, placement, wsgi_intercept, oslotest'], { encoding: 'utf8' });
+  if (probe.error) return `${novaPython} cannot run: ${probe.error.message}`;
+  if (probe.status !== 0) return `${novaPython} lacks Nova's test harness: ${probe.stderr.trim().split('\n').at(-1)}`;
+  return undefined;
+}
+
+/**
+ * Starts a real Nova (serve.py) on 127.0.0.1 and resolves with its READY line once `servers`
+ * servers are ACTIVE. Its stderr is kept, to explain a failed start.
+ */
+export function startNova(options: { auth?: NovaAuth; servers?: number; timeoutMs?: number } = {}): Promise<RunningNova> {
+  const { auth = 'noauth2', servers = 1, timeoutMs = 240_000 } = options;
+  const child = spawn(novaPython, [serveScript, '--auth', auth, '--servers', String(servers)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, PYTHONUNBUFFERED: '1' },
+  });
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  let stdout = '';
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-20_000);
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => fail(new Error(`Nova was not ready within ${timeoutMs} ms`)), timeoutMs);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const line = /^READY (.+)$/m.exec(stdout)?.[1];
+      if (!line) return;
+      clearTimeout(timer);
+      resolve({ ...(JSON.parse(line) as NovaReady), stop: () => stop(child, killOnExit) });
+    });
+    child.once('error', fail);
+    child.once('exit', (code, signal) => fail(new Error(`Nova exited (${signal ?? code}) before it was ready`)));
+
+    function fail(error: Error) {
+      clearTimeout(timer);
+      void stop(child, killOnExit);
+      reject(new Error(`${error.message}\n--- serve.py stderr ---\n${stderr}`));
+    }
+  });
+}
+
+function stop(child: ChildProcess, killOnExit: () => void): Promise<void> {
+  process.off('exit', killOnExit);
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const force = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    child.once('exit', () => {
+      clearTimeout(force);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
