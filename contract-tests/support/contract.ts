@@ -141,17 +141,21 @@ export function readSpec(): JsonObject {
   return parse(readFileSync(specUrl, 'utf8')) as JsonObject;
 }
 
-/** The document of a profile: the spec, with the profile's overlay applied (every action must apply). */
+/** The document of a profile: the spec, with the profile's overlay applied. */
 export async function profileDocument(name: ProfileName): Promise<JsonObject> {
   const overlayFile = profiles[name];
   if (!overlayFile) return readSpec();
-  const overlaySet = parse(readFileSync(overlayFile, 'utf8'));
-  const { data, resultData } = (await openapiOverlay(readSpec(), { overlaySet })) as {
+  return applyOverlay(readSpec(), parse(readFileSync(overlayFile, 'utf8')) as JsonObject);
+}
+
+/** Applies an OpenAPI Overlay 1.0 document; an action whose target matches nothing is an error. */
+export async function applyOverlay(document: JsonObject, overlaySet: JsonObject): Promise<JsonObject> {
+  const { data, resultData } = (await openapiOverlay(document, { overlaySet } as Parameters<typeof openapiOverlay>[1])) as {
     data: JsonObject;
     resultData: { totalUnusedActions: number; unusedActions: unknown[] };
   };
   if (resultData.totalUnusedActions > 0) {
-    throw new Error(`overlay ${name}: actions that matched nothing: ${JSON.stringify(resultData.unusedActions)}`);
+    throw new Error(`overlay actions that matched nothing: ${JSON.stringify(resultData.unusedActions)}`);
   }
   return data;
 }
