@@ -1,5 +1,6 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { ownChild } from './child-process.js';
 
 /** Debian's Python, which has python3-nova (a pyenv python3 may come first in PATH). */
 export const novaPython = process.env.NOVA_PYTHON ?? '/usr/bin/python3';
@@ -45,8 +46,7 @@ export function startNova(options: { auth?: NovaAuth; servers?: number; timeoutM
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, PYTHONUNBUFFERED: '1' },
   });
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
+  const owned = ownChild(child, 15_000);
   let stdout = '';
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => {
@@ -59,28 +59,15 @@ export function startNova(options: { auth?: NovaAuth; servers?: number; timeoutM
       const line = /^READY (.+)$/m.exec(stdout)?.[1];
       if (!line) return;
       clearTimeout(timer);
-      resolve({ ...(JSON.parse(line) as NovaReady), stop: () => stop(child, killOnExit) });
+      resolve({ ...(JSON.parse(line) as NovaReady), stop: owned.stop });
     });
     child.once('error', fail);
     child.once('exit', (code, signal) => fail(new Error(`Nova exited (${signal ?? code}) before it was ready`)));
 
     function fail(error: Error) {
       clearTimeout(timer);
-      void stop(child, killOnExit);
+      void owned.stop();
       reject(new Error(`${error.message}\n--- serve.py stderr ---\n${stderr}`));
     }
-  });
-}
-
-function stop(child: ChildProcess, killOnExit: () => void): Promise<void> {
-  process.off('exit', killOnExit);
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const force = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    child.once('exit', () => {
-      clearTimeout(force);
-      resolve();
-    });
-    child.kill('SIGTERM');
   });
 }

@@ -1,6 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { ownChild } from './child-process.js';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const specPath = fileURLToPath(new URL('../../spec/openapi.yaml', import.meta.url));
@@ -22,8 +23,7 @@ export function startPrism(args: string[], { timeoutMs = 30_000 } = {}): Promise
     env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const stopOnExit = () => child.kill('SIGKILL');
-  process.once('exit', stopOnExit);
+  const owned = ownChild(child, 3_000);
 
   let output = '';
   return new Promise<RunningPrism>((resolve, reject) => {
@@ -34,7 +34,7 @@ export function startPrism(args: string[], { timeoutMs = 30_000 } = {}): Promise
       if (match?.[1]) {
         clearTimeout(timer);
         // Keep draining output so Prism never blocks on a full pipe.
-        resolve({ url: match[1], stop: () => stop(child, stopOnExit) });
+        resolve({ url: match[1], stop: owned.stop });
       }
     };
     child.stdout?.on('data', onData);
@@ -44,21 +44,8 @@ export function startPrism(args: string[], { timeoutMs = 30_000 } = {}): Promise
 
     function fail(error: Error) {
       clearTimeout(timer);
-      void stop(child, stopOnExit);
+      void owned.stop();
       reject(error);
     }
-  });
-}
-
-function stop(child: ChildProcess, stopOnExit: () => void): Promise<void> {
-  process.off('exit', stopOnExit);
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const force = setTimeout(() => child.kill('SIGKILL'), 3_000);
-    child.once('exit', () => {
-      clearTimeout(force);
-      resolve();
-    });
-    child.kill('SIGTERM');
   });
 }
