@@ -117,8 +117,9 @@ export interface paths {
          *
          *     ## Microversions
          *     Optional; without a header the request is served as `compute 2.1`. Huawei Cloud
-         *     serves 2.1 to 2.60 (`GET /`); a well-formed version outside that range gives 406,
-         *     a malformed one 400. No microversion changes this action.
+         *     serves 2.1 to 2.60 (`GET /`; upstream Nova Zed serves up to 2.93); a well-formed
+         *     version outside that range gives 406, a malformed one 400. No microversion changes
+         *     this action.
          *
          *     ## Normal response codes
          *     202 (Nova). 204 is listed by Huawei's bare-metal variant of the same URI;
