@@ -35,6 +35,7 @@ describe('the package', () => {
       'generated/openapi.d.ts',
       'package.json',
       'spec/openapi.yaml',
+      'spec/overlays/upstream-nova.yaml',
     ]);
     expect(files).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.d.ts', 'dist/cli.js']));
   });
