@@ -1,3 +1,4 @@
+import type { ErrorObject } from 'ajv';
 import type { Contract, JsonObject } from './contract.js';
 
 /** One HTTP exchange as it crossed the wire: what a test sent and what the server answered. */
@@ -120,7 +121,12 @@ function requestOutsideContract(
     return `body ${JSON.stringify((request.body ?? '').slice(0, 80))} is not JSON`;
   }
   const validate = contract.validator(media.schema);
-  return validate(body) ? undefined : `body ${(request.body ?? '').slice(0, 80)} fails ${JSON.stringify(validate.errors?.[0]?.message)}`;
+  return validate(body) ? undefined : `body ${(request.body ?? '').slice(0, 80)} fails: ${schemaErrors(validate.errors)}`;
+}
+
+/** ajv's errors as one line: `/os-stop/type must be equal to one of the allowed values; ...`. */
+function schemaErrors(errors: ErrorObject[] | null | undefined): string {
+  return [...new Set((errors ?? []).map((e) => `${e.instancePath || '(body)'} ${e.message ?? e.keyword}`))].join('; ');
 }
 
 /** The path parameters' values, decoded, by the template's names. */
