@@ -1,7 +1,8 @@
 import createClient, { defaultPathSerializer, type Client } from 'openapi-fetch';
 import type { paths } from '../generated/openapi.js';
 import type { EcsAuth } from './auth.js';
-import { EcsApiError, errorFromFailure, errorFromResponse, redactSecrets, type RequestSummary } from './errors.js';
+import { onAbort, raceAbort, timeoutError } from './abort.js';
+import { EcsApiError, errorFromCredentials, errorFromFailure, errorFromResponse, redactSecrets, type RequestSummary } from './errors.js';
 import { EcsInputError } from './input-error.js';
 import { createTransport, type RetryOptions } from './transport.js';
 import { checkWaitOptions, waitForShutoff, type Server, type WaitOptions } from './wait.js';
@@ -126,14 +127,40 @@ function checkRequestOptions(options: unknown): void {
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw new EcsInputError('signal', 'must be an AbortSignal');
 }
 
-/** Refuses path parameters that would make the URL point elsewhere (`''`, `.`, `..`, undefined). */
+/**
+ * Refuses path parameters that would make the URL point elsewhere: `''`, `.`, `..`, and anything
+ * but a string or a number (an array `['..']` would be serialised as `..`).
+ */
 function guardedPathSerializer(pathname: string, params: Record<string, unknown>): string {
   for (const [name, value] of Object.entries(params)) {
-    if (value === undefined || value === null || value === '' || value === '.' || value === '..') {
-      throw new EcsInputError(`path parameter ${name}`, "must not be empty, '.' or '..'");
+    if ((typeof value !== 'string' && typeof value !== 'number') || value === '' || value === '.' || value === '..') {
+      throw new EcsInputError(`path parameter ${name}`, "must be a string or a number, not empty, '.' or '..'");
     }
   }
   return defaultPathSerializer(pathname, params);
+}
+
+/**
+ * Bounds what happens before the first attempt (a token provider, signing) by `ms`, and follows
+ * the caller's signal throughout. `started()` ends the bound once the transport has the request.
+ */
+function beforeSending(callerSignal: AbortSignal | undefined, ms: number) {
+  const controller = new AbortController();
+  const unsubscribe = callerSignal ? onAbort(callerSignal, () => controller.abort(callerSignal.reason)) : () => {};
+  const timer = setTimeout(() => controller.abort(timeoutError()), ms);
+  let sending = false;
+  return {
+    signal: controller.signal,
+    started() {
+      sending = true;
+      clearTimeout(timer);
+    },
+    sending: () => sending,
+    done() {
+      clearTimeout(timer);
+      unsubscribe();
+    },
+  };
 }
 
 export function createEcsClient(options: EcsClientOptions): EcsClient {
@@ -164,16 +191,22 @@ export function createEcsClient(options: EcsClientOptions): EcsClient {
    * `sent` collects the credentials the request carried, to be cut out of what the server says.
    */
   async function send<T>(summary: RequestSummary, signal: AbortSignal | undefined, sent: Set<string>, call: (extra: object) => Promise<T>): Promise<T> {
+    const phase = beforeSending(signal, config.timeoutMs);
     // The transport also gets the signal itself: request.signal may stop following it (see transport.ts).
     const fetch = (request: Request) => {
+      phase.started();
       noteCredentials(request, sent);
-      return transport(request, signal);
+      return transport(request, phase.signal);
     };
     try {
-      return await call(signal === undefined ? { fetch } : { signal, fetch });
+      // Raced, as a token provider may never settle.
+      return await raceAbort(call({ signal: phase.signal, fetch }), phase.signal);
     } catch (error) {
       if (error instanceof EcsInputError || signal?.aborted) throw error;
+      if (!phase.sending() && !phase.signal.aborted) throw errorFromCredentials(error, summary);
       throw errorFromFailure(error, summary);
+    } finally {
+      phase.done();
     }
   }
 
@@ -238,9 +271,7 @@ export function createEcsClient(options: EcsClientOptions): EcsClient {
       result = { status: 409, requestId: error.requestId, alreadyStopped: true };
     }
     if (!wait) return result;
-    const { signal } = options;
-    const readOptions = signal === undefined ? {} : { signal };
-    const server = await waitForShutoff(server_id, () => getServer(server_id, readOptions), wait, signal);
+    const server = await waitForShutoff(server_id, (signal) => getServer(server_id, { signal }), wait, options.signal);
     return { ...result, server };
   }
 

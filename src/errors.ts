@@ -7,10 +7,11 @@ export type NovaFaultName = Schemas['NovaFaultName'];
  * What went wrong: the Nova fault name (`itemNotFound`, `conflictingRequest`, ...), `ecs` for an
  * ECS error (`Ecs.xxxx`), `gateway` for Huawei's API gateway (`APIGW.xxxx`), `identity` for the
  * identity layer (keystonemiddleware, IAM: `{"error": {"code": 401, "title", "message"}}`), `http`
- * for any other unsuccessful response, `network` when no response arrived, `timeout` when an
- * attempt took too long.
+ * for any other unsuccessful response, `auth` when getting credentials failed before anything was
+ * sent (a token provider that threw), `network` when no response arrived, `timeout` when an
+ * attempt (or a token provider) took too long.
  */
-export type EcsErrorKind = NovaFaultName | 'ecs' | 'gateway' | 'identity' | 'http' | 'network' | 'timeout';
+export type EcsErrorKind = NovaFaultName | 'ecs' | 'gateway' | 'identity' | 'http' | 'auth' | 'network' | 'timeout';
 
 /** What an error tells of its request: never headers or body, so never a credential. */
 export interface RequestSummary {
@@ -117,12 +118,23 @@ function tryJson(value: string | undefined): unknown {
   }
 }
 
-/** Retry-After as seconds: delta-seconds or an HTTP date. */
+// RFC 9110's HTTP-date: IMF-fixdate, and the obsolete RFC 850 and asctime forms. Anything else
+// (`1.5`, `-5`, `3, 4`) is no Retry-After at all, though Date.parse would read a date into it.
+const httpDate = [
+  /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/,
+  /^(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), \d{2}-(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)-\d{2} \d{2}:\d{2}:\d{2} GMT$/,
+  /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d{2}:\d{2}:\d{2} \d{4}$/,
+];
+
+/** Retry-After as seconds: delta-seconds or an HTTP date; `undefined` for anything else. */
 export function retryAfterSeconds(value: unknown, now = Date.now()): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value : undefined;
-  if (typeof value !== 'string' || value.trim() === '') return undefined;
-  if (/^\s*\d+\s*$/.test(value)) return Number(value);
-  const date = Date.parse(value);
+  if (typeof value !== 'string') return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  if (!httpDate.some((form) => form.test(trimmed))) return undefined;
+  // asctime carries no zone: it is GMT too.
+  const date = Date.parse(/GMT$/.test(trimmed) ? trimmed : `${trimmed} GMT`);
   return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - now) / 1000));
 }
 
@@ -136,8 +148,9 @@ export function errorFromResponse(response: Response, body: unknown, request: Re
   const parsed = parseErrorBody(typeof body === 'string' ? tryJson(body) : body);
   const headerRequestId = requestIdHeaders.map((name) => response.headers.get(name)).find((v) => v);
   const retryAfter = retryAfterSeconds(response.headers.get('retry-after')) ?? parsed.retryAfter;
+  // The reason phrase is the server's text too: it may echo a credential.
   const fallback = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
-  return new EcsApiError(redactSecrets(parsed.message, secrets) ?? fallback, {
+  return new EcsApiError(redactSecrets(parsed.message ?? fallback, secrets), {
     status: response.status,
     kind: parsed.kind,
     code: redactSecrets(parsed.code, secrets),
@@ -156,6 +169,22 @@ export function redactSecrets<T extends string | undefined>(text: T, secrets: It
     if (secret.length >= 4) result = result.split(secret).join('[redacted]');
   }
   return result as T;
+}
+
+/**
+ * The error for credentials that could not be had (a token provider that threw or rejected).
+ * Neither its text nor the error itself is kept: either may hold a secret.
+ */
+export function errorFromCredentials(error: unknown, request: RequestSummary): EcsApiError {
+  const name = error instanceof Error && /^\w{1,40}$/.test(error.name) ? ` (${error.name})` : '';
+  return new EcsApiError(`Getting credentials failed before the request was sent${name} (${request.method} ${request.url})`, {
+    status: undefined,
+    kind: 'auth',
+    code: undefined,
+    requestId: undefined,
+    retryAfter: undefined,
+    request,
+  });
 }
 
 /** The error for a call that got no response. */

@@ -2,6 +2,7 @@
  * The `fetch` that openapi-fetch calls: one request, a timeout per attempt, retries only where
  * they are safe, no redirects followed, and response bodies read up to a bound.
  */
+import { onAbort, raceAbort, sleep, timeoutError } from './abort.js';
 import { retryAfterSeconds } from './errors.js';
 
 export interface RetryOptions {
@@ -56,11 +57,15 @@ export function createTransport(options: TransportOptions): (input: Request, cal
       const timeout = startAttempt(callerSignal, timeoutMs);
       const init: RequestInit = { method: request.method, headers: request.headers, body, redirect: 'manual', signal: timeout.signal };
       let response: Response;
+      // Building a Request only for an injected fetch saves the global fetch one copy per call.
+      const pending = fetchImpl ? fetchImpl(timeout.hold(new Request(request.url, init))) : globalThis.fetch(request.url, init);
       try {
-        // Building a Request only for an injected fetch saves the global fetch one copy per call.
-        response = await (fetchImpl ? fetchImpl(timeout.hold(new Request(request.url, init))) : globalThis.fetch(request.url, init));
+        // Raced, as an injected fetch may ignore its signal while waiting for headers.
+        response = await raceAbort(pending, timeout.signal);
       } catch (error) {
         timeout.done();
+        // A response that arrives after all is never read: release its connection.
+        if (timeout.signal.aborted) pending.then((late) => late.body?.cancel().catch(() => {}), () => {});
         if (callerSignal.aborted) throw callerSignal.reason;
         if (timeout.timedOut()) throw timeout.signal.reason;
         if (attempt < retries && isConnectFailure(error)) {
@@ -94,11 +99,10 @@ function startAttempt(callerSignal: AbortSignal, ms: number) {
   const controller = new AbortController();
   let held: Request | undefined;
   let timedOut = false;
-  const onAbort = () => controller.abort(callerSignal.reason);
-  callerSignal.addEventListener('abort', onAbort, { once: true });
+  const unsubscribe = onAbort(callerSignal, () => controller.abort(callerSignal.reason));
   const timer = setTimeout(() => {
     timedOut = true;
-    if (!controller.signal.aborted) controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
+    if (!controller.signal.aborted) controller.abort(timeoutError());
     held = undefined; // this closure is what keeps `held` alive until now
   }, ms);
   // Never keep a process alive for the timer alone (a pending request keeps it alive anyway).
@@ -112,25 +116,9 @@ function startAttempt(callerSignal: AbortSignal, ms: number) {
     timedOut: () => timedOut,
     done() {
       clearTimeout(timer);
-      callerSignal.removeEventListener('abort', onAbort);
+      unsubscribe();
     },
   };
-}
-
-/** Waits `ms`, or rejects with the signal's reason as soon as it aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 /**
@@ -146,9 +134,9 @@ function limitBody(response: Response, maxBytes: number, finished: () => void, s
   const reader = response.body.getReader();
   // The attempt's signal (timeout or caller) ends a pending read even where the fetch in use does
   // not tie its body to the signal (an injected fetch): cancelling settles the read at once.
-  const onAbort = () => void reader.cancel(signal.reason).catch(() => {});
-  if (signal.aborted) onAbort();
-  else signal.addEventListener('abort', onAbort, { once: true });
+  const cancelRead = () => void reader.cancel(signal.reason).catch(() => {});
+  if (signal.aborted) cancelRead();
+  else signal.addEventListener('abort', cancelRead, { once: true });
   let seen = 0;
   const limited = new ReadableStream<Uint8Array>({
     async pull(controller) {

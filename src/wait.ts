@@ -1,6 +1,6 @@
 import type { components } from '../generated/openapi.js';
 import { EcsApiError } from './errors.js';
-import { sleep } from './transport.js';
+import { onAbort, sleep, timeoutError } from './abort.js';
 import { checkInteger } from './validate.js';
 import { EcsInputError } from './input-error.js';
 
@@ -33,14 +33,26 @@ export class EcsWaitError extends Error {
   override readonly name = 'EcsWaitError';
   readonly reason: WaitFailure;
   readonly serverId: string;
-  /** The server as last read, if it was read at all. */
-  readonly server: Server | undefined;
+  readonly #server: Server | undefined;
 
   constructor(reason: WaitFailure, serverId: string, message: string, server?: Server, cause?: unknown) {
     super(message, cause === undefined ? undefined : { cause });
     this.reason = reason;
     this.serverId = serverId;
-    this.server = server;
+    this.#server = server;
+  }
+
+  /**
+   * The server as last read, if it was read at all. The server's own words: kept out of every
+   * rendering of the error (`JSON.stringify`, `util.inspect`), where it could show a credential.
+   */
+  get server(): Server | undefined {
+    return this.#server;
+  }
+
+  toJSON() {
+    const { name, message, reason, serverId } = this;
+    return { name, message, reason, serverId };
   }
 }
 
@@ -50,49 +62,73 @@ export function checkWaitOptions(wait: true | WaitOptions) {
   if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
     throw new EcsInputError('wait.onProgress', 'must be a function');
   }
+  const maxIntervalMs = checkInteger('wait.maxIntervalMs', options.maxIntervalMs ?? 10_000, 1, 600_000);
   return {
     timeoutMs: checkInteger('wait.timeoutMs', options.timeoutMs ?? 600_000, 1, 2 ** 31 - 1),
-    intervalMs: checkInteger('wait.intervalMs', options.intervalMs ?? 1_000, 1, 600_000),
-    maxIntervalMs: checkInteger('wait.maxIntervalMs', options.maxIntervalMs ?? 10_000, 1, 600_000),
+    // maxIntervalMs bounds every pause, the first one too.
+    intervalMs: Math.min(maxIntervalMs, checkInteger('wait.intervalMs', options.intervalMs ?? 1_000, 1, 600_000)),
+    maxIntervalMs,
     onProgress: options.onProgress,
   };
 }
 
-/** Reads the server until it is SHUTOFF; fails on ERROR, on a 404 and on timeout. */
+// Statuses a message may name; any other text from the server is not repeated (it may echo a secret).
+const knownStatuses: ReadonlySet<string> = new Set([
+  'ACTIVE', 'BUILD', 'DELETED', 'ERROR', 'HARD_REBOOT', 'MIGRATING', 'PASSWORD', 'PAUSED', 'REBOOT', 'REBUILD', 'RESCUE',
+  'RESIZE', 'REVERT_RESIZE', 'SHELVED', 'SHELVED_OFFLOADED', 'SHUTOFF', 'SOFT_DELETED', 'SUSPENDED', 'UNKNOWN', 'VERIFY_RESIZE',
+]);
+const statusText = (server: Server | undefined) =>
+  server === undefined ? 'never read' : knownStatuses.has(server.status) ? `status ${server.status}` : 'an unexpected status';
+
+/**
+ * Reads the server until it is SHUTOFF; fails on ERROR, on a 404 and once `timeoutMs` has passed,
+ * a read in flight included (`read` gets a signal that aborts then, or with the caller's).
+ */
 export async function waitForShutoff(
   serverId: string,
-  read: () => Promise<Server>,
+  read: (signal: AbortSignal) => Promise<Server>,
   options: ReturnType<typeof checkWaitOptions>,
   signal?: AbortSignal,
 ): Promise<Server> {
   const started = Date.now();
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(timeoutError()), options.timeoutMs);
+  const unsubscribe = signal ? onAbort(signal, () => deadline.abort(signal.reason)) : () => {};
+  const timedOut = () => deadline.signal.aborted && !signal?.aborted;
+  const timeout = (last: Server | undefined) =>
+    new EcsWaitError('timeout', serverId, `Server ${serverId} was not SHUTOFF after ${Math.round((Date.now() - started) / 1000)} s (${statusText(last)})`, last);
   let interval = options.intervalMs;
   let last: Server | undefined;
-  for (;;) {
-    try {
-      last = await read();
-    } catch (error) {
-      if (error instanceof EcsApiError && error.status === 404) {
-        throw new EcsWaitError('not-found', serverId, `Server ${serverId} disappeared while stopping`, last, error);
+  try {
+    for (;;) {
+      try {
+        last = await read(deadline.signal);
+      } catch (error) {
+        if (timedOut()) throw timeout(last);
+        if (error instanceof EcsApiError && error.status === 404) {
+          throw new EcsWaitError('not-found', serverId, `Server ${serverId} disappeared while stopping`, last, error);
+        }
+        throw error;
       }
-      throw error;
+      options.onProgress?.({
+        serverId,
+        status: last.status,
+        taskState: last['OS-EXT-STS:task_state'],
+        vmState: last['OS-EXT-STS:vm_state'] ?? undefined,
+        elapsedMs: Date.now() - started,
+        server: last,
+      });
+      if (last.status === 'SHUTOFF') return last;
+      if (last.status === 'ERROR') throw new EcsWaitError('error-state', serverId, `Server ${serverId} went to ERROR while stopping`, last);
+      try {
+        await sleep(interval, deadline.signal);
+      } catch (error) {
+        throw timedOut() ? timeout(last) : error;
+      }
+      interval = Math.min(options.maxIntervalMs, Math.ceil(interval * 1.5));
     }
-    const elapsedMs = Date.now() - started;
-    options.onProgress?.({
-      serverId,
-      status: last.status,
-      taskState: last['OS-EXT-STS:task_state'],
-      vmState: last['OS-EXT-STS:vm_state'] ?? undefined,
-      elapsedMs,
-      server: last,
-    });
-    if (last.status === 'SHUTOFF') return last;
-    if (last.status === 'ERROR') throw new EcsWaitError('error-state', serverId, `Server ${serverId} went to ERROR while stopping`, last);
-    const remaining = options.timeoutMs - elapsedMs;
-    if (remaining <= 0) {
-      throw new EcsWaitError('timeout', serverId, `Server ${serverId} was not SHUTOFF after ${Math.round(elapsedMs / 1000)} s (status ${last.status})`, last);
-    }
-    await sleep(Math.min(interval, remaining), signal);
-    interval = Math.min(options.maxIntervalMs, Math.ceil(interval * 1.5));
+  } finally {
+    clearTimeout(timer);
+    unsubscribe();
   }
 }

@@ -242,6 +242,25 @@ const libraryCases: LibraryCase[] = [
     run: (c) => c().stopServer(SERVER),
   },
   {
+    name: 'hostile: the credentials in the HTTP reason phrase, no body',
+    handler: (request) => new Response(null, { status: 401, statusText: `Bad ${request.headers.get('x-auth-token') ?? ''} ${request.headers.get('x-security-token') ?? ''} ${/Signature=(\w+)/.exec(request.headers.get('authorization') ?? '')?.[1] ?? ''}` }),
+    run: (c) => c().stopServer(SERVER),
+  },
+  {
+    name: 'wait: timeout, reading a server whose status, name and fault quote the credentials',
+    handler: (request) =>
+      request.method === 'GET'
+        ? json(200, { server: { id: SERVER, name: quoteHeaders(request), status: `X ${quoteHeaders(request)}`, fault: { message: quoteHeaders(request) } } })
+        : new Response(null, { status: 202 }),
+    run: (c) => c().stopServer(SERVER, { wait: { timeoutMs: 30, intervalMs: 5 } }),
+  },
+  {
+    name: 'wait: error-state, reading a server whose name and fault quote the credentials',
+    handler: (request) =>
+      request.method === 'GET' ? json(200, { server: { id: SERVER, name: quoteHeaders(request), status: 'ERROR', fault: { message: quoteHeaders(request) } } }) : new Response(null, { status: 202 }),
+    run: (c) => c().stopServer(SERVER, { wait: true }),
+  },
+  {
     name: 'hostile: an ECS error quoting every header, and the token as request ID header',
     handler: (request) => json(403, { error: { code: 'Ecs.0001', message: quoteHeaders(request) } }, { 'X-Request-Id': request.headers.get('x-auth-token') ?? request.headers.get('x-security-token') ?? 'x' }),
     run: (c) => c().stopServer(SERVER),
@@ -312,6 +331,10 @@ describe('the library: no secret in any error, result or object', () => {
       ['throws quoting nothing', () => {
         throw new Error('vault unavailable');
       }],
+      ['throws quoting the token it fetched', () => {
+        throw new Error(`refresh failed, old token ${TOKEN}, secret key ${SK}`);
+      }],
+      ['rejects with the secret as the reason', () => Promise.reject(SK)],
     ] as Array<[string, () => string]>) {
       const f = capture(() => new Response(null, { status: 202 }));
       const error = await createEcsClient({ endpoint: ENDPOINT, projectId: PROJECT, auth: tokenAuth(provider), fetch: f.fetch })
