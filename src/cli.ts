@@ -3,16 +3,20 @@
  * `ecs-stop`: asks Huawei Cloud ECS to stop one server (the Nova-compatible `os-stop` action).
  *
  * Credentials come from the environment only, never from flags, and no output ever carries a
- * secret: our own messages never quote a credential or any command-line value, and every line
- * written is also swept for the secrets in use (token, SK, security token, request signature).
+ * secret: our own messages never quote a credential or any command-line value (nor an unknown
+ * option's name, unless it cannot be a secret: see plausibleOptionName), and every line written
+ * is also swept for the secrets in use (token, SK, security token, request signature). A secret
+ * pasted on the command line is not one in use: only echoing nothing the user typed keeps it out.
  */
 import { realpathSync } from 'node:fs';
+import type { Writable } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { akskAuth, tokenAuth, type EcsAuth } from './auth.js';
 import { createEcsClient, packageVersion, type EcsClientOptions } from './client.js';
 import { EcsApiError } from './errors.js';
 import { EcsInputError } from './input-error.js';
+import { regions } from './regions.js';
 import { apiVersions, checkServerId, stopTypes, type ApiVersion, type StopType } from './validate.js';
 import { EcsWaitError, type StopProgress } from './wait.js';
 
@@ -29,10 +33,18 @@ export const exitCodes = {
   network: 4,
   /** With --wait: the stop was accepted but the server did not reach SHUTOFF. */
   wait: 5,
+  /**
+   * stdout or stderr was closed early (EPIPE, as in `ecs-stop --help | head -c0`): 128 + SIGPIPE,
+   * which is how a shell reports a program ended by writing to a closed pipe, so that
+   * `set -o pipefail` sees ecs-stop as it sees `cat` or `yes`. Nothing more is written, no stack
+   * trace is printed, and a --wait in progress is given up (a stop already sent stays sent).
+   */
+  closedPipe: 141,
 } as const;
 export type ExitCode = (typeof exitCodes)[keyof typeof exitCodes];
 
 export interface CliIo {
+  /** Writes one line. A write that throws an error with `code: 'EPIPE'` means a closed pipe. */
   stdout: (line: string) => void;
   stderr: (line: string) => void;
   fetch?: (req: Request) => Promise<Response>;
@@ -96,7 +108,8 @@ Exit codes:
   ${exitCodes.api}  the API answered with an error (4xx or 5xx)
   ${exitCodes.network}  no answer: network error or timeout
   ${exitCodes.wait}  with --wait: the server went to ERROR, disappeared, or was not SHUTOFF in time
-  ${exitCodes.unexpected}  anything unexpected`;
+  ${exitCodes.unexpected}  anything unexpected
+  ${exitCodes.closedPipe}  stdout or stderr was closed early (a closed pipe, as with | head); nothing more is written`;
 
 const options = {
   type: { type: 'string' },
@@ -172,29 +185,66 @@ function parseStrict(argv: string[]) {
   return parseArgs({ args: argv, options, strict: true, allowPositionals: true });
 }
 
-const safeOptionName = /^--?[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/;
+/**
+ * An unknown option's name is only quoted when it cannot be a pasted secret: a plausible option
+ * name (short, lowercase letters, digits and dashes) that is either a near miss of a known option
+ * (so it is that option's name with a typo or two) or made only of our own words for credentials
+ * (`--sk`, `--auth-token`). Anything else, such as a 40-character SK pasted as `--<SK>`, is named
+ * by its position only: no part of it is shown, in text or in --json, whether or not the secret
+ * is also in the environment (where the output sweep would catch it).
+ */
+const plausibleOptionName = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
+const maxShownName = 24;
+const credentialWords = new Set([
+  'ak', 'sk', 'access', 'secret', 'security', 'key', 'id', 'token', 'auth', 'password', 'passwd', 'pass',
+  'credential', 'credentials', 'api', 'iam', 'os', 'sdk', 'huaweicloud', 'x',
+]);
+const credentialCore = /^(?:ak|sk|secret|token|key|password|passwd|pass|credentials?|auth)$/;
+
+/** `--sk`, `--secret-key`, `--auth-token`: made only of our own words, one of them a credential. */
+function isCredentialFlag(name: string): boolean {
+  if (name.length > maxShownName) return false;
+  const words = name.toLowerCase().split(/[-_]/);
+  return words.every((word) => credentialWords.has(word)) && words.some((word) => credentialCore.test(word));
+}
+
+/** Optimal string alignment distance (edits, with adjacent transpositions), for short strings. */
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = best;
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+/** The known long option an unknown name is a near miss of (case and `_` aside), if any. */
+function nearMiss(name: string): string | undefined {
+  if (name.length > maxShownName) return undefined;
+  const typed = name.toLowerCase().replace(/_/g, '-');
+  let best: { option: string; distance: number } | undefined;
+  for (const option of Object.keys(options)) {
+    const distance = editDistance(typed, option);
+    if (distance <= (option.length <= 4 ? 1 : 2) && (best === undefined || distance < best.distance)) best = { option, distance };
+  }
+  return best?.option;
+}
 
 /**
  * Why the strict parse failed, worked out from a lenient parse so that Node's message (which
- * may quote the command line) is never shown. Never quotes an option's value.
+ * may quote the command line) is never shown. Never quotes an option's value, and quotes an
+ * unknown option's name only when it cannot be a secret (see plausibleOptionName).
  */
 function explainParseFailure(argv: string[]): UsageError {
   const { tokens } = parseArgs({ args: argv, options, strict: false, allowPositionals: true, tokens: true });
   for (const token of tokens) {
     if (token.kind !== 'option') continue;
     const known = Object.hasOwn(options, token.name) ? options[token.name as keyof typeof options] : undefined;
-    // `-hx...` is one argument of grouped short options, possibly a pasted secret: quote no part of it.
-    const grouped = !token.rawName.startsWith('--') && (argv[token.index]?.length ?? 0) > 2;
-    const shown = !grouped && safeOptionName.test(token.rawName) ? token.rawName : undefined;
-    if (known === undefined) {
-      const hint = /(token|secret|sk|ak|key|pass|cred|auth)/i.test(token.name)
-        ? `; credentials are read from the environment only (${envNames.ak}/${envNames.sk} or ${envNames.token})`
-        : '';
-      return new UsageError(
-        shown ?? 'option',
-        `${shown === undefined ? 'unknown option' : `unknown option '${shown}'`}${hint}`,
-      );
-    }
+    if (known === undefined) return unknownOption(argv, token);
     const flag = `--${token.name}`;
     if (known.type === 'string' && (token.value === undefined || (!token.inlineValue && token.value.startsWith('-')))) {
       return new UsageError(flag, `${flag} needs a value (to pass one starting with '-', write ${flag}=VALUE)`);
@@ -204,6 +254,24 @@ function explainParseFailure(argv: string[]): UsageError {
     }
   }
   return new UsageError('arguments', 'invalid command line');
+}
+
+function unknownOption(argv: string[], token: { name: string; rawName: string; index: number }): UsageError {
+  const long = token.rawName.startsWith('--');
+  // `-hx...` is one argument of grouped short options, possibly a pasted secret.
+  const grouped = !long && (argv[token.index]?.length ?? 0) > 2;
+  const hint = isCredentialFlag(token.name)
+    ? `; credentials are read from the environment only (${envNames.ak}/${envNames.sk} or ${envNames.token})`
+    : '';
+  const suggestion = long ? nearMiss(token.name) : undefined;
+  const didYouMean = (lead: string) => (suggestion === undefined ? '' : `${lead}did you mean --${suggestion}?`);
+  const shown = long
+    ? token.name.length <= maxShownName && plausibleOptionName.test(token.name) && (suggestion !== undefined || hint !== '')
+    : !grouped && /^[A-Za-z0-9]$/.test(token.name);
+  if (shown) {
+    return new UsageError(token.rawName, `unknown option '${token.rawName}'${didYouMean(' (')}${suggestion === undefined ? '' : ')'}${hint}`);
+  }
+  return new UsageError('option', `unknown option in argument ${token.index + 1} (not shown, in case it is a secret)${didYouMean('; ')}${hint}`);
 }
 
 /** `--json` as the user meant it, even when the command line does not parse. */
@@ -227,6 +295,18 @@ function integerFlag(flag: string, value: string, max: number): number {
   const number = /^[0-9]{1,10}$/.test(value) ? Number(value) : Number.NaN;
   if (!(number >= 1 && number <= max)) throw new UsageError(flag, `${flag} must be an integer from 1 to ${max}`);
   return number;
+}
+
+/**
+ * A region of the right shape that is not one we know is refused here, as the client would
+ * refuse it, but without quoting it: the client's message does, and the CLI quotes no value.
+ * Other bad regions are left to the client, whose message for them quotes nothing.
+ */
+function checkRegion(source: string, region: string): string {
+  if (/^[a-z]{2,}(-[a-z0-9]+)+$/.test(region) && !(regions as readonly string[]).includes(region)) {
+    throw new UsageError(source, `${source} is not an ECS region of Huawei's SDKs (${regions.join(', ')}); give --endpoint instead`);
+  }
+  return region;
 }
 
 function settingsFrom(
@@ -305,13 +385,13 @@ function settingsFrom(
     where = { endpoint: values.endpoint };
     sources.endpoint = '--endpoint';
   } else if (values.region !== undefined) {
-    where = { region: values.region };
+    where = { region: checkRegion('--region', values.region) };
     sources.region = '--region';
   } else if (present(environment[envNames.endpoint])) {
     where = { endpoint: environment[envNames.endpoint] as string };
     sources.endpoint = envNames.endpoint;
   } else if (present(environment[envNames.region])) {
-    where = { region: environment[envNames.region] as string };
+    where = { region: checkRegion(envNames.region, environment[envNames.region] as string) };
     sources.region = envNames.region;
   } else {
     throw new UsageError(
@@ -339,25 +419,53 @@ function settingsFrom(
 // ---------------------------------------------------------------------------------------------
 // Main
 
+/** A write that failed because its reader went away (a closed pipe). */
+const isClosedPipe = (error: unknown): boolean =>
+  typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'EPIPE';
+
+/** Thrown by our own writes once the output is gone: nothing more is to be written. */
+class ClosedPipe extends Error {}
+
 export async function main(argv: string[], environment: NodeJS.ProcessEnv, io: CliIo): Promise<number> {
+  // Aborted when a write finds its pipe closed: stops a --wait, and everything says no more.
+  const closed = new AbortController();
   try {
-    return await run(argv, environment, io);
+    return await run(argv, environment, io, closed);
   } catch {
-    // Only reached when writing the output itself failed (a closed pipe): nothing more to say.
-    return exitCodes.unexpected;
+    // Only reached when writing the output itself failed: nothing more to say.
+    return closed.signal.aborted ? exitCodes.closedPipe : exitCodes.unexpected;
   }
 }
 
-async function run(argv: string[], environment: NodeJS.ProcessEnv, io: CliIo): Promise<number> {
+/**
+ * JSON.stringify escapes C0 controls but not DEL, C1 controls (U+009B is a CSI to some
+ * terminals), line and paragraph separators or bidirectional overrides: escaped here too, so
+ * that the line is safe on a terminal and still parses to the same value.
+ */
+const jsonUnsafe = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const terminalSafeJson = (text: string) => text.replace(jsonUnsafe, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+async function run(argv: string[], environment: NodeJS.ProcessEnv, io: CliIo, closed: AbortController): Promise<number> {
   const redactor = new Redactor();
   // Known before the command line is read, where a pasted secret could otherwise be quoted.
   for (const name of [envNames.sk, envNames.securityToken, envNames.token]) redactor.add(environment[name]);
   // Redacted before it is cut, so that no part of a secret survives at the cut.
   const printable: Printable = (text, max) => terminalSafe(redactor.apply(text), max);
   let json = wantsJson(argv);
-  const out = (line: string) => io.stdout(redactor.apply(line));
-  const err = (line: string) => io.stderr(redactor.apply(line));
-  const emitJson = (value: unknown) => out(JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' ? redactor.apply(v) : v)));
+  const write = (sink: (line: string) => void, line: string) => {
+    if (closed.signal.aborted) throw new ClosedPipe();
+    try {
+      sink(redactor.apply(line));
+    } catch (error) {
+      if (!isClosedPipe(error)) throw error;
+      closed.abort();
+      throw new ClosedPipe();
+    }
+  };
+  const out = (line: string) => write(io.stdout, line);
+  const err = (line: string) => write(io.stderr, line);
+  const emitJson = (value: unknown) =>
+    out(terminalSafeJson(JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' ? redactor.apply(v) : v))));
 
   const fail = (code: ExitCode, error: Record<string, unknown>, text: string): number => {
     if (json) emitJson({ ok: false, error });
@@ -410,8 +518,23 @@ async function run(argv: string[], environment: NodeJS.ProcessEnv, io: CliIo): P
       },
     });
     const started = Date.now();
-    const progress = json ? undefined : io.progress;
+    const show = io.progress;
+    const progress =
+      json || show === undefined
+        ? undefined
+        : (text: string) => {
+            if (closed.signal.aborted) return;
+            try {
+              show(text);
+            } catch (error) {
+              // A closed pipe: the aborted signal ends the wait, and run() returns closedPipe.
+              if (!isClosedPipe(error)) throw error;
+              closed.abort();
+            }
+          };
     const result = await client.stopServer(settings.serverId, {
+      // Once the output is gone, waiting on has no one to tell.
+      signal: closed.signal,
       ...(settings.type !== undefined && { type: settings.type }),
       ...(settings.okIfStopped && { ifAlreadyStopped: 'ok' as const }),
       ...(settings.waitTimeoutMs !== undefined && {
@@ -445,6 +568,7 @@ async function run(argv: string[], environment: NodeJS.ProcessEnv, io: CliIo): P
     }
     return exitCodes.ok;
   } catch (error) {
+    if (closed.signal.aborted) return exitCodes.closedPipe;
     if (error instanceof UsageError) return usageFailure(error.field, error.message);
     if (error instanceof EcsInputError) {
       const field = sources[error.field] ?? error.field;
@@ -516,29 +640,74 @@ function isEntryPoint(): boolean {
   }
 }
 
-if (isEntryPoint()) {
+/** The streams a program writes to (process.stdout and process.stderr, or stand-ins in tests). */
+export interface ProgramStreams {
+  stdout: Writable;
+  stderr: Writable & { isTTY?: boolean };
+}
+
+/**
+ * The CLI's output on real streams. A write to a closed pipe (EPIPE, on stdout or stderr, in
+ * text or --json mode, including the --wait progress line) calls `exit(exitCodes.closedPipe)`
+ * at once and writes nothing more: no "Unhandled 'error' event" and no stack trace. Node reports
+ * EPIPE on a pipe as an 'error' event after the write returned, hence the listeners; a write
+ * that throws (a file, a closed stream) is left to main(), which treats EPIPE the same way.
+ * Any other failure of a stream exits 1, with one line on stderr if stderr still works.
+ */
+export function programIo(streams: ProgramStreams, exit: (code: number) => void): CliIo {
+  // Set once a stream failed; every later write throws it, so that main() gives up too (where
+  // `exit` returns, as in tests), and nothing is written after it.
+  let failure: unknown;
+  const end = (error: unknown, code: number) => {
+    if (failure !== undefined) return;
+    failure = error ?? new Error('output failed');
+    exit(code);
+  };
+  streams.stdout.on('error', (error: unknown) => {
+    if (failure !== undefined) return;
+    if (!isClosedPipe(error)) {
+      const code = (error as { code?: unknown } | null)?.code;
+      const detail = typeof code === 'string' && /^[A-Z0-9_]{1,40}$/.test(code) ? ` (${code})` : '';
+      try {
+        streams.stderr.write(`${NAME}: cannot write to stdout${detail}\n`);
+      } catch {
+        // stderr is gone too: the exit code says it.
+      }
+    }
+    end(error, isClosedPipe(error) ? exitCodes.closedPipe : exitCodes.unexpected);
+  });
+  streams.stderr.on('error', (error: unknown) => end(error, isClosedPipe(error) ? exitCodes.closedPipe : exitCodes.unexpected));
+
   let progressShown = false;
+  const write = (stream: Writable, text: string) => {
+    if (failure !== undefined) throw failure;
+    stream.write(text);
+  };
   const endProgress = () => {
-    if (progressShown) process.stderr.write('\n');
+    if (progressShown) write(streams.stderr, '\n');
     progressShown = false;
   };
-  main(process.argv.slice(2), process.env, {
+  return {
     stdout: (line) => {
       endProgress();
-      process.stdout.write(`${line}\n`);
+      write(streams.stdout, `${line}\n`);
     },
     stderr: (line) => {
       endProgress();
-      process.stderr.write(`${line}\n`);
+      write(streams.stderr, `${line}\n`);
     },
     // One line, rewritten in place, and only on a terminal.
-    ...(process.stderr.isTTY && {
+    ...(streams.stderr.isTTY && {
       progress: (text: string) => {
         progressShown = true;
-        process.stderr.write(`\r\x1b[K${text}`);
+        write(streams.stderr, `\r\x1b[K${text}`);
       },
     }),
-  }).then(
+  };
+}
+
+if (isEntryPoint()) {
+  main(process.argv.slice(2), process.env, programIo(process, (code) => process.exit(code))).then(
     (code) => {
       process.exitCode = code;
     },

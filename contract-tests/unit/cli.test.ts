@@ -210,7 +210,7 @@ describe('ecs-stop: --help and --version', () => {
   });
 
   it('exports the exit codes', () => {
-    expect(exitCodes).toEqual({ ok: 0, unexpected: 1, usage: 2, api: 3, network: 4, wait: 5 });
+    expect(exitCodes).toEqual({ ok: 0, unexpected: 1, usage: 2, api: 3, network: 4, wait: 5, closedPipe: 141 });
   });
 });
 
@@ -253,10 +253,11 @@ const usageCases: UsageCase[] = [
   { name: 'a bad ECS_ENDPOINT', argv: [SERVER], env: (c) => ({ ...base(c), HUAWEICLOUD_SDK_REGION: undefined, ECS_ENDPOINT: 'nope' }), field: 'ECS_ENDPOINT', says: /ECS_ENDPOINT must be a URL/ },
   { name: 'a bad --region', argv: [SERVER, '--region', 'North 4'], env: base, field: '--region', says: /--region must be a region ID/ },
   { name: 'no endpoint', argv: [SERVER], env: (c) => ({ ...base(c), HUAWEICLOUD_SDK_REGION: '' }), field: 'endpoint', says: /endpoint is missing.*ECS_ENDPOINT.*HUAWEICLOUD_SDK_REGION/ },
-  { name: 'an unknown flag', argv: [SERVER, '--force'], env: base, field: '--force', says: /unknown option '--force'$/ },
+  { name: 'an unknown flag', argv: [SERVER, '--force'], env: base, field: 'option', says: /^unknown option in argument 2 \(not shown, in case it is a secret\)$/ },
+  { name: 'a misspelt flag', argv: [SERVER, '--tpye', 'HARD'], env: base, field: '--tpye', says: /^unknown option '--tpye' \(did you mean --type\?\)$/ },
   { name: '--sk with a value', argv: [SERVER, '--sk', SK], env: base, field: '--sk', says: /unknown option '--sk'; credentials are read from the environment only/ },
   { name: '--token=value', argv: [`--token=${TOKEN}`, SERVER], env: base, field: '--token', says: /unknown option '--token'; credentials are read from the environment only/ },
-  { name: 'a pasted secret as short options', argv: [SERVER, `-h${SK}`], env: base, field: 'option', says: /^unknown option$/ },
+  { name: 'a pasted secret as short options', argv: [SERVER, `-h${SK}`], env: base, field: 'option', says: /^unknown option in argument 2 \(not shown, in case it is a secret\)$/ },
   { name: 'a pasted secret as one short option', argv: [`-${TOKEN}`, SERVER], env: base, field: 'option', says: /^unknown option/ },
   { name: '--json=value', argv: [SERVER, `--json=${SECURITY_TOKEN}`], env: base, field: '--json', says: /--json takes no value/ },
 ];
