@@ -83,11 +83,16 @@ function makeAuth(kind: EcsAuth['kind'], onRequest: NonNullable<Middleware['onRe
   });
 }
 
-export function tokenAuth(token: string | (() => string | Promise<string>)): EcsAuth {
+/** What a token provider is given: a signal that aborts when the call is aborted or times out. */
+export interface TokenProviderContext {
+  signal: AbortSignal;
+}
+
+export function tokenAuth(token: string | ((context: TokenProviderContext) => string | Promise<string>)): EcsAuth {
   if (typeof token === 'function') {
     return makeAuth('token', async ({ request }) => {
       // Called on every request so that a refreshing token provider works.
-      const value = checkCredential('auth.token', await token());
+      const value = checkCredential('auth.token', await token({ signal: request.signal }));
       request.headers.set('X-Auth-Token', value);
       return request;
     });
@@ -147,6 +152,11 @@ function rfc3986(value: string): string {
   return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
+/**
+ * Each segment of a pathname percent-decoded and re-encoded. Signing refuses, before this is
+ * reached, the paths on which Huawei's signers disagree (see `checkSignableUrl`); other callers
+ * get a `%` that starts no UTF-8 escape kept as it is.
+ */
 export function canonicalUri(pathname: string): string {
   const uri = pathname
     .split('/')
@@ -154,7 +164,7 @@ export function canonicalUri(pathname: string): string {
       try {
         return rfc3986(decodeURIComponent(segment));
       } catch {
-        return segment; // malformed %-escape: sign it as it is sent
+        return segment;
       }
     })
     .join('/');
@@ -163,17 +173,87 @@ export function canonicalUri(pathname: string): string {
 
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
+/**
+ * Unicode code point order, as Huawei's signers sort (Python compares `str` by code point, Go
+ * `sort.Strings` compares UTF-8 bytes, which is the same order). JavaScript's `<` compares UTF-16
+ * code units instead, which puts an astral character (a surrogate pair, 0xD800-0xDBFF first) before
+ * BMP characters from U+E000 to U+FFFF. At the first differing unit, moving 0xE000-0xFFFF below
+ * the surrogates gives code point order.
+ */
+function compareCodePoints(a: string, b: string): number {
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return codePointRank(x) - codePointRank(y);
+  }
+  return a.length - b.length;
+}
+
+const codePointRank = (unit: number): number => (unit < 0xd800 ? unit : unit < 0xe000 ? unit + 0x2000 : unit - 0x800);
+
 export function canonicalQueryString(search: string | URLSearchParams): string {
   const params = typeof search === 'string' ? new URLSearchParams(search) : search;
   return [...params]
-    .sort(([ka, va], [kb, vb]) => compare(ka, kb) || compare(va, vb))
+    .sort(([ka, va], [kb, vb]) => compareCodePoints(ka, kb) || compareCodePoints(va, vb))
     .map(([k, v]) => `${rfc3986(k)}=${rfc3986(v)}`)
     .join('&');
 }
 
+/*
+ * Inputs refused before signing. Huawei's published signers (the API signing guide's
+ * apig_sdk/signer.py; huaweicloud-sdk-python-v3 huaweicloudsdkcore/signer/signer.py;
+ * huaweicloud-sdk-go-v3 core/auth/signer/signer.go) percent-decode the path and the query before
+ * re-encoding them, so on these inputs they either disagree with each other or sign something other
+ * than what this client sends. Signing them one way or another would give a request that one of
+ * them, or the server, reads differently; refusing them is the only unambiguous answer.
+ */
+const URL_PROBLEMS = {
+  // signer.py unquotes the whole path and then splits it at '/': `a%2Fb` is signed as two
+  // segments `a/b` while one segment `a%2Fb` is sent (and the Go SDK cannot send it at all).
+  encodedSlash: "must not contain %2F (an encoded '/') in its path: Huawei's signers sign it as '/', a different path from the one sent",
+  // `%zz`, `%4`: signer.py signs `%25zz`, Go's URL parsing rejects it; it has no defined meaning.
+  badEscape: "must not contain a '%' that does not start a %XX escape (write a literal '%' as %25)",
+  // `%FF`: signer.py replaces the byte with U+FFFD (signs %EF%BF%BD, the same for every such byte),
+  // the Go SDK keeps the byte (%FF).
+  notUtf8: "must not contain %-escapes that are not UTF-8 (such as %FF): Huawei's signers sign them differently",
+  // `a=b+c`: signer.py signs a plus (`a=b%2Bc`); the guide's Go signer (net/http's URL.Query()),
+  // URLSearchParams and WSGI servers read a space. The published SDKs never send a raw '+'.
+  plus: "must not contain a literal '+' in its query, which some servers and signers read as a space and others as a plus: write %20 for a space or %2B for a plus",
+  // `?=x`: signer.py leaves it out of the signature (it would be sent unsigned); the Go SDK signs
+  // `=x` but trims the `=` from the query it sends.
+  emptyName: "must not have a query parameter with an empty name (such as '?=x'): Huawei's signers leave it out of the signature or sign it differently",
+} as const;
+
+function hasUtf8Escapes(text: string): boolean {
+  try {
+    decodeURIComponent(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function checkSignableUrl(target: URL): void {
+  const path = target.pathname;
+  const query = target.search.slice(1);
+  if (/%(?![0-9A-Fa-f]{2})/.test(path) || /%(?![0-9A-Fa-f]{2})/.test(query)) throw new EcsInputError('url', URL_PROBLEMS.badEscape);
+  if (/%2f/i.test(path)) throw new EcsInputError('url', URL_PROBLEMS.encodedSlash);
+  if (!hasUtf8Escapes(path) || !query.split(/[&=]/).every(hasUtf8Escapes)) throw new EcsInputError('url', URL_PROBLEMS.notUtf8);
+  if (query.includes('+')) throw new EcsInputError('url', URL_PROBLEMS.plus);
+  if (query.split('&').some((pair) => pair.startsWith('='))) throw new EcsInputError('url', URL_PROBLEMS.emptyName);
+}
+
+// Printable ASCII, inner spaces and tabs: the `Headers` class has already removed outer spaces and
+// tabs. Other characters are trimmed differently by the signers (Python's strip() removes
+// \x0b, \x0c, \x1c-\x1f, \x85 and \xa0; Go's TrimSpace all of them but \x1c-\x1f; JavaScript's
+// trim() only \x0b, \x0c and \xa0), and non-ASCII ones are sent as Latin-1 bytes but signed as UTF-8.
+const SIGNED_HEADER_VALUE_RE = /^[\t\x20-\x7e]*$/;
+
 /**
  * The canonical request for `url` and `headers` (which must already carry `X-Sdk-Date`, and
  * `X-Security-Token` when used). The host is taken from the URL, as that is what the server sees.
+ * Throws EcsInputError for a URL or a signed header value that Huawei's signers would not agree on.
  */
 export function canonicalRequest(
   method: string,
@@ -183,10 +263,15 @@ export function canonicalRequest(
   host?: string,
 ): { canonicalRequest: string; signedHeaders: string } {
   const target = new URL(url);
+  checkSignableUrl(target);
   const signed = new Map<string, string>([['host', host ?? target.host]]);
   for (const name of ['content-type', 'x-project-id', 'x-sdk-date', 'x-security-token']) {
     const value = headers.get(name);
-    if (value !== null) signed.set(name, value.trim());
+    if (value === null) continue;
+    if (!SIGNED_HEADER_VALUE_RE.test(value)) {
+      throw new EcsInputError(`headers.${name}`, 'must contain only printable ASCII characters (and inner spaces or tabs) to be signed');
+    }
+    signed.set(name, value.trim());
   }
   const names = [...signed.keys()].sort(compare);
   const signedHeaders = names.join(';');

@@ -1,7 +1,7 @@
 export { createEcsClient, packageVersion } from './client.js';
 export type { EcsClient, EcsClientOptions, RequestOptions, StopServerOptions, StopServerResult } from './client.js';
 export { akskAuth, tokenAuth, signRequest } from './auth.js';
-export type { AkSkCredentials, AkSkOptions, EcsAuth } from './auth.js';
+export type { AkSkCredentials, AkSkOptions, EcsAuth, TokenProviderContext } from './auth.js';
 export { EcsApiError } from './errors.js';
 export type { EcsErrorKind, NovaFaultName, RequestSummary } from './errors.js';
 export { EcsInputError } from './input-error.js';

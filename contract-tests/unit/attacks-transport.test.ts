@@ -68,6 +68,18 @@ describe('what a token provider is given and what its failure shows', () => {
     expect((error as Error).message).not.toContain('hunter2');
   });
 
+  it('a provider is given a signal that aborts with the call', async () => {
+    let given: AbortSignal | undefined;
+    const controller = new AbortController();
+    const call = makeClient(fakeFetch().fetch, { auth: tokenAuth(({ signal }) => ((given = signal), never())) }).stopServer(SERVER, { signal: controller.signal });
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    expect(given).toBeInstanceOf(AbortSignal);
+    expect(given!.aborted).toBe(false);
+    controller.abort('enough');
+    expect(await rejection(call)).toBe('enough');
+    expect(given!.aborted).toBe(true);
+  });
+
   it('nothing is sent when the provider fails', async () => {
     const f = fakeFetch();
     await rejection(makeClient(f.fetch, { auth: tokenAuth(() => Promise.reject(new Error('no'))) }).stopServer(SERVER));
