@@ -52,27 +52,30 @@ describe('rendered docs', () => {
     });
 
     const heading = (title: string) => page.locator('h1, h2').filter({ hasText: title }).first();
+    // Redoc renders a 2.5 MB page: give each step a budget no busy machine reaches (polls default to 1 s).
+    const budget = { timeout: 120_000 };
+    const soon = { timeout: 60_000 };
 
     async function openOperation(anchor: string) {
       await page.goto(`${pathToFileURL(docsFile).href}#/server-actions/${anchor}`);
     }
 
-    it('show both operations with their paths', async () => {
+    it('show both operations with their paths', budget, async () => {
       await openOperation('stopserverv2');
-      await expect.poll(() => heading('Stop a server (v2)').isVisible()).toBe(true);
+      await expect.poll(() => heading('Stop a server (v2)').isVisible(), soon).toBe(true);
       await openOperation('stopserverv21');
-      await expect.poll(() => heading('Stop a server (v2.1)').isVisible()).toBe(true);
+      await expect.poll(() => heading('Stop a server (v2.1)').isVisible(), soon).toBe(true);
       const text = await page.locator('body').innerText();
       expect(text).toContain('/v2/{project_id}/servers/{server_id}/action');
       expect(text).toContain('/v2.1/{project_id}/servers/{server_id}/action');
       await page.screenshot({ path: screenshotFile });
     });
 
-    it('show the three accepted body shapes', async () => {
+    it('show the three accepted body shapes', budget, async () => {
       await openOperation('stopserverv21');
       const samples = page.locator('text=Payload').locator('xpath=ancestor::*[.//pre or .//code][1]');
       const shown = async () => (await samples.first().innerText()).replace(/\s+/g, '');
-      await expect.poll(shown).toContain('"os-stop":{}');
+      await expect.poll(shown, soon).toContain('"os-stop":{}');
       expect(await shown()).not.toContain('"type":"HARD"');
       for (const [option, json] of [
         ["Nova's sample, as OpenStack clients send it", '"os-stop":null'],
@@ -81,11 +84,11 @@ describe('rendered docs', () => {
       ] as const) {
         await samples.first().getByText("Huawei's example", { exact: false }).or(samples.first().locator('[role=combobox], button').filter({ hasText: /example|sample|stop/i })).first().click();
         await page.getByText(option, { exact: true }).last().click();
-        await expect.poll(shown, { message: option }).toContain(json);
+        await expect.poll(shown, { ...soon, message: option }).toContain(json);
       }
     });
 
-    it('show the error examples', async () => {
+    it('show the error examples', budget, async () => {
       await openOperation('stopserverv21');
       const bodyText = () => page.locator('body').innerText();
       // Each fragment is only in an example, so it shows only once its tab is chosen.
@@ -98,12 +101,12 @@ describe('rendered docs', () => {
       ] as const) {
         expect(await bodyText()).not.toContain(fragment);
         await page.getByRole('tab', { name: status, exact: true }).last().click();
-        await expect.poll(bodyText, { message: `${status} sample` }).toContain(fragment);
+        await expect.poll(bodyText, { ...soon, message: `${status} sample` }).toContain(fragment);
       }
       await page.getByRole('tab', { name: '404', exact: true }).last().click();
       await page.getByText('Unknown server (Nova)', { exact: true }).last().click();
       await page.getByText('Unknown server (ECS)', { exact: true }).last().click();
-      await expect.poll(bodyText).toContain('The ECS does not exist.');
+      await expect.poll(bodyText, soon).toContain('The ECS does not exist.');
     });
 
     it('load nothing from the network but the optional logo', () => {
