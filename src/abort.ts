@@ -65,3 +65,37 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 
 /** The DOMException a timeout aborts with, as `AbortSignal.timeout` does. */
 export const timeoutError = () => new DOMException('The operation was aborted due to timeout', 'TimeoutError');
+
+/**
+ * A signal that aborts with the caller's reason, or with a TimeoutError after `ms`. Its controller
+ * is held by this closure (on Node 20 `AbortSignal.any` is only weakly referenced). `unref`: the
+ * timer alone never keeps the process alive. `done()` clears the timer and the subscription.
+ */
+export interface BoundedSignal {
+  signal: AbortSignal;
+  /** Whether it was the timer, not the caller, that aborted it. */
+  timedOut(): boolean;
+  /** Ends the time bound; the caller's signal is still followed. */
+  stopTimer(): void;
+  done(): void;
+}
+
+export function boundedSignal(callerSignal: AbortSignal | undefined, ms: number, { unref = false } = {}): BoundedSignal {
+  const controller = new AbortController();
+  let timedOut = false;
+  const unsubscribe = callerSignal ? onAbort(callerSignal, () => controller.abort(callerSignal.reason)) : () => {};
+  const timer = setTimeout(() => {
+    timedOut = true;
+    if (!controller.signal.aborted) controller.abort(timeoutError());
+  }, ms);
+  if (unref) (timer as { unref?: () => void }).unref?.();
+  return {
+    signal: controller.signal,
+    timedOut: () => timedOut,
+    stopTimer: () => clearTimeout(timer),
+    done() {
+      clearTimeout(timer);
+      unsubscribe();
+    },
+  };
+}

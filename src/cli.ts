@@ -16,7 +16,6 @@ import { akskAuth, tokenAuth, type EcsAuth } from './auth.js';
 import { createEcsClient, packageVersion, type EcsClientOptions } from './client.js';
 import { EcsApiError } from './errors.js';
 import { EcsInputError } from './input-error.js';
-import { regions } from './regions.js';
 import { apiVersions, checkServerId, stopTypes, type ApiVersion, type StopType } from './validate.js';
 import { EcsWaitError, type StopProgress } from './wait.js';
 
@@ -297,18 +296,6 @@ function integerFlag(flag: string, value: string, max: number): number {
   return number;
 }
 
-/**
- * A region of the right shape that is not one we know is refused here, as the client would
- * refuse it, but without quoting it: the client's message does, and the CLI quotes no value.
- * Other bad regions are left to the client, whose message for them quotes nothing.
- */
-function checkRegion(source: string, region: string): string {
-  if (/^[a-z]{2,}(-[a-z0-9]+)+$/.test(region) && !(regions as readonly string[]).includes(region)) {
-    throw new UsageError(source, `${source} is not an ECS region of Huawei's SDKs (${regions.join(', ')}); give --endpoint instead`);
-  }
-  return region;
-}
-
 function settingsFrom(
   values: Parsed['values'],
   positionals: string[],
@@ -385,13 +372,13 @@ function settingsFrom(
     where = { endpoint: values.endpoint };
     sources.endpoint = '--endpoint';
   } else if (values.region !== undefined) {
-    where = { region: checkRegion('--region', values.region) };
+    where = { region: values.region };
     sources.region = '--region';
   } else if (present(environment[envNames.endpoint])) {
     where = { endpoint: environment[envNames.endpoint] as string };
     sources.endpoint = envNames.endpoint;
   } else if (present(environment[envNames.region])) {
-    where = { region: checkRegion(envNames.region, environment[envNames.region] as string) };
+    where = { region: environment[envNames.region] as string };
     sources.region = envNames.region;
   } else {
     throw new UsageError(

@@ -1,7 +1,7 @@
 import createClient, { defaultPathSerializer, type Client } from 'openapi-fetch';
 import type { paths } from '../generated/openapi.js';
 import type { EcsAuth } from './auth.js';
-import { onAbort, raceAbort, timeoutError } from './abort.js';
+import { boundedSignal, raceAbort } from './abort.js';
 import { EcsApiError, errorFromCredentials, errorFromFailure, errorFromResponse, redactSecrets, type RequestSummary } from './errors.js';
 import { EcsInputError } from './input-error.js';
 import { createTransport, type RetryOptions } from './transport.js';
@@ -140,29 +140,6 @@ function guardedPathSerializer(pathname: string, params: Record<string, unknown>
   return defaultPathSerializer(pathname, params);
 }
 
-/**
- * Bounds what happens before the first attempt (a token provider, signing) by `ms`, and follows
- * the caller's signal throughout. `started()` ends the bound once the transport has the request.
- */
-function beforeSending(callerSignal: AbortSignal | undefined, ms: number) {
-  const controller = new AbortController();
-  const unsubscribe = callerSignal ? onAbort(callerSignal, () => controller.abort(callerSignal.reason)) : () => {};
-  const timer = setTimeout(() => controller.abort(timeoutError()), ms);
-  let sending = false;
-  return {
-    signal: controller.signal,
-    started() {
-      sending = true;
-      clearTimeout(timer);
-    },
-    sending: () => sending,
-    done() {
-      clearTimeout(timer);
-      unsubscribe();
-    },
-  };
-}
-
 export function createEcsClient(options: EcsClientOptions): EcsClient {
   const config = checkOptions(options);
   const transport = createTransport({ ...config, maxResponseBytes: MAX_RESPONSE_BYTES });
@@ -191,10 +168,13 @@ export function createEcsClient(options: EcsClientOptions): EcsClient {
    * `sent` collects the credentials the request carried, to be cut out of what the server says.
    */
   async function send<T>(summary: RequestSummary, signal: AbortSignal | undefined, sent: Set<string>, call: (extra: object) => Promise<T>): Promise<T> {
-    const phase = beforeSending(signal, config.timeoutMs);
+    // Until the transport has the request, timeoutMs bounds the token provider and signing.
+    const phase = boundedSignal(signal, config.timeoutMs);
+    let sending = false;
     // The transport also gets the signal itself: request.signal may stop following it (see transport.ts).
     const fetch = (request: Request) => {
-      phase.started();
+      sending = true;
+      phase.stopTimer();
       noteCredentials(request, sent);
       return transport(request, phase.signal);
     };
@@ -203,7 +183,7 @@ export function createEcsClient(options: EcsClientOptions): EcsClient {
       return await raceAbort(call({ signal: phase.signal, fetch }), phase.signal);
     } catch (error) {
       if (error instanceof EcsInputError || signal?.aborted) throw error;
-      if (!phase.sending() && !phase.signal.aborted) throw errorFromCredentials(error, summary);
+      if (!sending && !phase.timedOut()) throw errorFromCredentials(error, summary);
       throw errorFromFailure(error, summary);
     } finally {
       phase.done();

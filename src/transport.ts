@@ -2,7 +2,7 @@
  * The `fetch` that openapi-fetch calls: one request, a timeout per attempt, retries only where
  * they are safe, no redirects followed, and response bodies read up to a bound.
  */
-import { onAbort, raceAbort, sleep, timeoutError } from './abort.js';
+import { boundedSignal, raceAbort, sleep } from './abort.js';
 import { retryAfterSeconds } from './errors.js';
 
 export interface RetryOptions {
@@ -89,34 +89,24 @@ export function createTransport(options: TransportOptions): (input: Request, cal
 
 /**
  * One attempt's signal, which aborts with the caller's signal or with a TimeoutError after `ms`
- * (which also bounds reading the body). The controller, and the Request given to `hold`, are held
- * strongly, by the timer until `done()`: on Node 20 the composite of
- * `AbortSignal.any([caller, AbortSignal.timeout(ms)])` is only weakly referenced, and a Request
- * follows its signal through a weak reference too, so after a garbage collection mid-request
- * neither the timeout nor an abort would arrive.
+ * (which also bounds reading the body). The Request given to `hold` is held strongly until the
+ * timer fires or `done()`: a Request follows its signal through a weak reference on Node 20, so
+ * after a garbage collection mid-request neither the timeout nor an abort would arrive.
  */
 function startAttempt(callerSignal: AbortSignal, ms: number) {
-  const controller = new AbortController();
-  let held: Request | undefined;
-  let timedOut = false;
-  const unsubscribe = onAbort(callerSignal, () => controller.abort(callerSignal.reason));
-  const timer = setTimeout(() => {
-    timedOut = true;
-    if (!controller.signal.aborted) controller.abort(timeoutError());
-    held = undefined; // this closure is what keeps `held` alive until now
-  }, ms);
   // Never keep a process alive for the timer alone (a pending request keeps it alive anyway).
-  (timer as { unref?: () => void }).unref?.();
+  const bound = boundedSignal(callerSignal, ms, { unref: true });
+  let held: Request | undefined;
+  bound.signal.addEventListener('abort', () => (held = undefined), { once: true });
   return {
-    signal: controller.signal,
+    ...bound,
     hold(request: Request) {
       held = request;
       return held;
     },
-    timedOut: () => timedOut,
     done() {
-      clearTimeout(timer);
-      unsubscribe();
+      held = undefined;
+      bound.done();
     },
   };
 }

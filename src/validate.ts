@@ -9,6 +9,12 @@ export const patterns = {
   Microversion: /^(latest|[1-9][0-9]*\.(0|[1-9][0-9]*))$/,
 } as const;
 
+// The spec's ServerStatus enum (a unit test keeps them equal).
+export const serverStatuses = [
+  'ACTIVE', 'BUILD', 'DELETED', 'ERROR', 'HARD_REBOOT', 'MIGRATING', 'PASSWORD', 'PAUSED', 'REBOOT', 'REBUILD', 'RESCUE',
+  'RESIZE', 'REVERT_RESIZE', 'SHELVED', 'SHELVED_OFFLOADED', 'SHUTOFF', 'SOFT_DELETED', 'SUSPENDED', 'UNKNOWN', 'VERIFY_RESIZE',
+] as const;
+
 export const stopTypes = ['SOFT', 'HARD'] as const;
 export type StopType = (typeof stopTypes)[number];
 export const apiVersions = ['v2', 'v2.1'] as const;
@@ -76,7 +82,8 @@ export function regionEndpoint(region: unknown): string {
     throw new EcsInputError('region', "must be a region ID such as 'cn-north-4'");
   }
   if (!(regions as readonly string[]).includes(region)) {
-    throw new EcsInputError('region', `'${region}' is not an ECS region of Huawei's SDKs (${regions.join(', ')}); give the endpoint instead`);
+    // Not quoted: a value in the wrong place may be a pasted secret.
+    throw new EcsInputError('region', `is not an ECS region of Huawei's SDKs (${regions.join(', ')}); give the endpoint instead`);
   }
   return `https://ecs.${region}.myhuaweicloud.com`;
 }

@@ -1,7 +1,7 @@
 import type { components } from '../generated/openapi.js';
 import { EcsApiError } from './errors.js';
-import { onAbort, sleep, timeoutError } from './abort.js';
-import { checkInteger } from './validate.js';
+import { boundedSignal, sleep } from './abort.js';
+import { checkInteger, serverStatuses } from './validate.js';
 import { EcsInputError } from './input-error.js';
 
 export type Server = components['schemas']['Server'];
@@ -72,13 +72,8 @@ export function checkWaitOptions(wait: true | WaitOptions) {
   };
 }
 
-// Statuses a message may name; any other text from the server is not repeated (it may echo a secret).
-const knownStatuses: ReadonlySet<string> = new Set([
-  'ACTIVE', 'BUILD', 'DELETED', 'ERROR', 'HARD_REBOOT', 'MIGRATING', 'PASSWORD', 'PAUSED', 'REBOOT', 'REBUILD', 'RESCUE',
-  'RESIZE', 'REVERT_RESIZE', 'SHELVED', 'SHELVED_OFFLOADED', 'SHUTOFF', 'SOFT_DELETED', 'SUSPENDED', 'UNKNOWN', 'VERIFY_RESIZE',
-]);
 const statusText = (server: Server | undefined) =>
-  server === undefined ? 'never read' : knownStatuses.has(server.status) ? `status ${server.status}` : 'an unexpected status';
+  server === undefined ? 'never read' : (serverStatuses as readonly string[]).includes(server.status) ? `status ${server.status}` : 'an unexpected status';
 
 /**
  * Reads the server until it is SHUTOFF; fails on ERROR, on a 404 and once `timeoutMs` has passed,
@@ -91,12 +86,7 @@ export async function waitForShutoff(
   signal?: AbortSignal,
 ): Promise<Server> {
   const started = Date.now();
-  const deadline = new AbortController();
-  const timer = setTimeout(() => deadline.abort(timeoutError()), options.timeoutMs);
-  const unsubscribe = signal ? onAbort(signal, () => deadline.abort(signal.reason)) : () => {};
-  const timedOut = () => deadline.signal.aborted && !signal?.aborted;
-  const timeout = (last: Server | undefined) =>
-    new EcsWaitError('timeout', serverId, `Server ${serverId} was not SHUTOFF after ${Math.round((Date.now() - started) / 1000)} s (${statusText(last)})`, last);
+  const deadline = boundedSignal(signal, options.timeoutMs);
   let interval = options.intervalMs;
   let last: Server | undefined;
   try {
@@ -104,8 +94,7 @@ export async function waitForShutoff(
       try {
         last = await read(deadline.signal);
       } catch (error) {
-        if (timedOut()) throw timeout(last);
-        if (error instanceof EcsApiError && error.status === 404) {
+        if (!deadline.timedOut() && error instanceof EcsApiError && error.status === 404) {
           throw new EcsWaitError('not-found', serverId, `Server ${serverId} disappeared while stopping`, last, error);
         }
         throw error;
@@ -120,15 +109,15 @@ export async function waitForShutoff(
       });
       if (last.status === 'SHUTOFF') return last;
       if (last.status === 'ERROR') throw new EcsWaitError('error-state', serverId, `Server ${serverId} went to ERROR while stopping`, last);
-      try {
-        await sleep(interval, deadline.signal);
-      } catch (error) {
-        throw timedOut() ? timeout(last) : error;
-      }
+      await sleep(interval, deadline.signal);
       interval = Math.min(options.maxIntervalMs, Math.ceil(interval * 1.5));
     }
+  } catch (error) {
+    // Whatever the deadline cut short (a read, a retry's pause, the pause between reads) is a timeout.
+    if (error instanceof EcsWaitError || !deadline.timedOut()) throw error;
+    const seconds = Math.round((Date.now() - started) / 1000);
+    throw new EcsWaitError('timeout', serverId, `Server ${serverId} was not SHUTOFF after ${seconds} s (${statusText(last)})`, last);
   } finally {
-    clearTimeout(timer);
-    unsubscribe();
+    deadline.done();
   }
 }

@@ -7,7 +7,7 @@ export interface WireExchange {
   response: { status: number; headers: Record<string, string>; body: string };
 }
 
-/** Reads what crossed the wire; the response stays readable for the caller. */
+/** Reads what crossed the wire: the request's body is consumed, the response stays readable. */
 export async function wireExchange(request: Request, response: Response): Promise<WireExchange> {
   const url = new URL(request.url);
   return {
@@ -15,7 +15,7 @@ export async function wireExchange(request: Request, response: Response): Promis
       method: request.method,
       path: url.pathname + url.search,
       headers: Object.fromEntries(request.headers),
-      body: request.body === null ? undefined : await request.clone().text(),
+      body: request.body === null ? undefined : await request.text(),
     },
     response: { status: response.status, headers: Object.fromEntries(response.headers), body: await response.clone().text() },
   };

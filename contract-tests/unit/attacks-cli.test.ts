@@ -138,7 +138,7 @@ const attacks: Attack[] = [
   { attack: 'a token as --api-version=<token>', argv: [SERVER, `--api-version=${PASTED_TOKEN}`], code: 2, field: '--api-version', says: /^--api-version must be v2 or v2\.1$/ },
   { attack: 'a security token as --json=<token>', argv: [SERVER, `--json=${PASTED_STS}`], code: 2, field: '--json', says: /^--json takes no value$/ },
   { attack: 'an SK as --region', argv: [SERVER, '--region', PASTED_SK], code: 2, field: '--region', says: /^--region must be a region ID/ },
-  { attack: 'a secret shaped like a region as --region', argv: [SERVER, '--region', REGION_SHAPED_SECRET], code: 2, field: '--region', says: /^--region is not an ECS region of Huawei's SDKs .*give --endpoint instead$/ },
+  { attack: 'a secret shaped like a region as --region', argv: [SERVER, '--region', REGION_SHAPED_SECRET], code: 2, field: '--region', says: /^--region is not an ECS region of Huawei's SDKs .*give the endpoint instead$/ },
   {
     attack: 'a secret shaped like a region as HUAWEICLOUD_SDK_REGION',
     argv: [SERVER],

@@ -8,7 +8,7 @@ import { akskAuth, tokenAuth } from '../../src/auth.js';
 import { createEcsClient, type EcsClientOptions } from '../../src/client.js';
 import { EcsInputError } from '../../src/input-error.js';
 import { regions } from '../../src/regions.js';
-import { patterns } from '../../src/validate.js';
+import { patterns, serverStatuses } from '../../src/validate.js';
 import { componentValidator, spec, type JsonObject } from '../support/spec.js';
 
 const PROJECT = '77b6a44cba5143ab91d13ab9a8ff44fd';
@@ -213,6 +213,11 @@ describe('endpoint and region', () => {
     }
   });
 
+  it("serverStatuses equals the spec's ServerStatus enum", () => {
+    const schemas = (spec.components as JsonObject).schemas as JsonObject;
+    expect([...serverStatuses]).toEqual((schemas.ServerStatus as JsonObject).enum);
+  });
+
   it("knows every ECS region of Huawei's SDKs, the spec's region list", () => {
     const variable = ((spec.servers as JsonObject[])[0]!.variables as JsonObject).region as JsonObject;
     expect([...regions].sort()).toEqual([...(variable.enum as string[])].sort());
@@ -228,7 +233,8 @@ describe('endpoint and region', () => {
     const { endpoint: _endpoint, ...options } = base(f.fetch);
     const error = await inputError(() => createEcsClient({ ...options, region: 'xx-nowhere-1' }));
     expect(error.field).toBe('region');
-    expect(error.message).toMatch(/'xx-nowhere-1' is not an ECS region.*give the endpoint/);
+    expect(error.message).toMatch(/^region is not an ECS region of Huawei's SDKs \(cn-north-1, .*\); give the endpoint instead$/);
+    expect(error.message).not.toContain('xx-nowhere-1');
     expect(f.requests).toHaveLength(0);
   });
 
