@@ -1,14 +1,1 @@
-/**
- * Thrown before any request is sent when an argument or option is unusable. `field` names
- * the offending input (`serverId`, `auth.sk`, `endpoint`, ...). The message never contains
- * the value of a secret.
- */
-export class EcsInputError extends TypeError {
-  override readonly name = 'EcsInputError';
-  readonly field: string;
-
-  constructor(field: string, problem: string) {
-    super(`${field} ${problem}`);
-    this.field = field;
-  }
-}
+export { EcsInputError } from './errors/input-error.js'; // transitional

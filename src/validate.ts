@@ -1,4 +1,4 @@
-import { EcsInputError } from './input-error.js';
+import { EcsInputError } from './errors/input-error.js';
 import { regions } from './regions.js';
 
 // The patterns of spec/openapi.yaml (components/schemas); a unit test keeps them equal.
@@ -17,8 +17,11 @@ export const serverStatuses = [
 
 export const stopTypes = ['SOFT', 'HARD'] as const;
 export type StopType = (typeof stopTypes)[number];
-export const apiVersions = ['v2', 'v2.1'] as const;
-export type ApiVersion = (typeof apiVersions)[number];
+/** The Nova API versions in a Nova operation's path (Huawei's native ECS API is `/v1`). */
+export const novaVersions = ['v2', 'v2.1'] as const;
+export type NovaVersion = (typeof novaVersions)[number];
+export const apiVersions = novaVersions; // transitional
+export type ApiVersion = NovaVersion; // transitional
 
 /**
  * An ID that becomes a path segment. The specific checks come first so the message says what
@@ -47,8 +50,8 @@ export function checkOneOf<T extends string>(field: string, value: unknown, allo
   return value as T;
 }
 
-export function checkMicroversion(value: unknown, apiVersion: ApiVersion): string {
-  if (apiVersion === 'v2') throw new EcsInputError('microversion', "is only taken by apiVersion 'v2.1'");
+export function checkMicroversion(value: unknown, novaVersion: NovaVersion): string {
+  if (novaVersion === 'v2') throw new EcsInputError('microversion', "is only taken by novaVersion 'v2.1'");
   if (typeof value !== 'string' || value.length > 16 || !patterns.Microversion.test(value)) {
     throw new EcsInputError('microversion', "must be 'MAJOR.MINOR' (such as '2.60') or 'latest'");
   }

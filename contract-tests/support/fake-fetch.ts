@@ -1,8 +1,6 @@
 /** An injected `fetch` and a client on it, for unit tests of the client: no network. */
 import { expect } from 'vitest';
-import { tokenAuth } from '../../src/auth.js';
-import { createEcsClient, type EcsClientOptions } from '../../src/client.js';
-import { EcsApiError } from '../../src/errors.js';
+import { createEcsClient, EcsApiError, type EcsClientOptions, tokenAuth } from '../../src/index.js';
 
 export const PROJECT = '77b6a44cba5143ab91d13ab9a8ff44fd';
 export const SERVER = '4d8c3732-a248-40ed-bebc-539a6ffd25c0';

@@ -4,7 +4,7 @@
  * authenticated request elsewhere, refused before anything is sent.
  */
 import { describe, expect, it } from 'vitest';
-import { EcsInputError } from '../../src/input-error.js';
+import { EcsInputError } from '../../src/index.js';
 import { fakeFetch, makeClient, PROJECT, rejection, SERVER } from '../support/fake-fetch.js';
 
 describe('raw: a path parameter that would point the request elsewhere', () => {

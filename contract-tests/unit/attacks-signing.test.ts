@@ -18,8 +18,9 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { akskAuth, canonicalRequest, signRequest } from '../../src/auth.js';
-import { EcsInputError } from '../../src/input-error.js';
+import { canonicalRequest } from '../../src/auth/signing.js';
+import { akskAuth, EcsInputError, signRequest } from '../../src/index.js';
+import { authorize } from '../support/auth-context.js';
 
 const AK = 'QTWAOYTTINDUT2QVKYUC';
 const SK = 'MFyfvK41ba2giqM7Uio6PznpdUKGpownRZlmVmHc';
@@ -186,8 +187,8 @@ describe('signing attacks and edge cases, against signer.py output', () => {
     const body = new Uint8Array(await request.arrayBuffer());
     expect(canonicalRequest(request.method, request.url, headers, sha256(body)).canonicalRequest).toBe(vector.signerPy.canonicalRequest);
 
-    const viaMiddleware = await akskAuth({ ak: AK, sk: SK }, { now: () => DATE }).middleware.onRequest!({ request: requestOf(vector) } as never);
-    expect((viaMiddleware as Request).headers.get('Authorization')).toBe(vector.signerPy.authorization);
+    const viaAuth = await authorize(akskAuth({ ak: AK, sk: SK }, { now: () => DATE }), requestOf(vector));
+    expect((viaAuth as Request).headers.get('Authorization')).toBe(vector.signerPy.authorization);
   });
 
   it.each(rows.filter((row) => 'refused' in row.outcome))('$id: $attack -> refused before signing', async (row) => {
@@ -202,12 +203,12 @@ describe('signing attacks and edge cases, against signer.py output', () => {
 
     expectRefusal(await caught(signRequest(requestOf(vector), { ak: AK, sk: SK }, DATE)));
 
-    // Through the middleware: the call fails before fetch is reached.
+    // Through the auth: the call fails before fetch is reached.
     let sent = 0;
     const auth = akskAuth({ ak: AK, sk: SK }, { now: () => DATE });
     const error = await caught(
       (async () => {
-        const signed = await auth.middleware.onRequest!({ request: requestOf(vector) } as never);
+        const signed = await authorize(auth, requestOf(vector));
         sent += signed ? 1 : 0;
       })(),
     );

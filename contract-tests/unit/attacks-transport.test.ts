@@ -5,9 +5,9 @@
  * milliseconds, a failure is a call that never ends.
  */
 import { describe, expect, it } from 'vitest';
-import { tokenAuth } from '../../src/auth.js';
-import { EcsApiError, retryAfterSeconds } from '../../src/errors.js';
-import { checkWaitOptions, EcsWaitError } from '../../src/wait.js';
+import { retryAfterSeconds } from '../../src/http.js';
+import { EcsApiError, EcsWaitError, tokenAuth } from '../../src/index.js';
+import { checkWaitOptions } from '../../src/nova/server-wait.js';
 import { fakeFetch, json, makeClient, rejection, SERVER } from '../support/fake-fetch.js';
 
 const never = () => new Promise<never>(() => {});

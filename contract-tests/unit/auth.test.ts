@@ -2,16 +2,9 @@ import { createHash, createHmac } from 'node:crypto';
 import { inspect } from 'node:util';
 import createClient, { type Middleware } from 'openapi-fetch';
 import { describe, expect, it, vi } from 'vitest';
-import {
-  akskAuth,
-  canonicalQueryString,
-  canonicalRequest,
-  canonicalUri,
-  formatSdkDate,
-  signRequest,
-  tokenAuth,
-} from '../../src/auth.js';
-import { EcsInputError } from '../../src/input-error.js';
+import { canonicalQueryString, canonicalRequest, canonicalUri, formatSdkDate } from '../../src/auth/signing.js';
+import { akskAuth, EcsInputError, signRequest, tokenAuth } from '../../src/index.js';
+import { asMiddleware, authorize } from '../support/auth-context.js';
 
 // Huawei's published test vector (facts.md §4).
 const AK = 'QTWAOYTTINDUT2QVKYUC';
@@ -100,10 +93,10 @@ describe('SDK-HMAC-SHA256: Huawei published test vector', () => {
     expect(request.headers.has('Authorization')).toBe(false); // the input is not modified
   });
 
-  it('gives the same header through akskAuth middleware', async () => {
+  it('gives the same header through akskAuth', async () => {
     const auth = akskAuth({ ak: AK, sk: SK }, { now: () => VECTOR_DATE });
     const request = new Request(url, { headers: { 'Content-Type': 'application/json' } });
-    const signed = await auth.middleware.onRequest!({ request } as never);
+    const signed = await authorize(auth, request);
     expect(signed).toBeInstanceOf(Request);
     expect(parseAuthorization((signed as Request).headers.get('Authorization')).signature).toBe(
       '7be6668032f70418fcc22abc52071e57aff61b84a1d2381bb430d6870f4f6ebe',
@@ -118,14 +111,14 @@ describe('on a runtime without node:crypto (browsers, workers): the Web Crypto p
     delete processWithBuiltins.getBuiltinModule;
     try {
       vi.resetModules();
-      return await import('../../src/auth.js');
+      return await import('../../src/auth/index.js');
     } finally {
       processWithBuiltins.getBuiltinModule = original;
       vi.resetModules();
     }
   }
 
-  it('gives the published Authorization header, directly and as middleware, over the exact body', async () => {
+  it('gives the published Authorization header, directly and as an auth, over the exact body', async () => {
     const web = await loadWithoutNodeCrypto();
     const url = `https://service.region.example.com/v1/${PROJECT}/vpcs?limit=2&marker=13551d6b-755d-4757-b956-536f674975c0`;
     const signed = await web.signRequest(new Request(url, { headers: { 'Content-Type': 'application/json' } }), { ak: AK, sk: SK }, VECTOR_DATE);
@@ -135,7 +128,7 @@ describe('on a runtime without node:crypto (browsers, workers): the Web Crypto p
     const node = akskAuth({ ak: AK, sk: SK }, { now: () => VECTOR_DATE });
     const browser = web.akskAuth({ ak: AK, sk: SK }, { now: () => VECTOR_DATE });
     const sign = (auth: typeof node) =>
-      auth.middleware.onRequest!({ request: new Request(STOP_URL, { method: 'POST', body: '{"os-stop": {}}', headers: { 'Content-Type': 'application/json' } }) } as never) as Promise<Request>;
+      authorize(auth, new Request(STOP_URL, { method: 'POST', body: '{"os-stop": {}}', headers: { 'Content-Type': 'application/json' } }));
     const [viaNode, viaWeb] = await Promise.all([sign(node), sign(browser)]);
     expect(viaWeb.headers.get('Authorization')).toBe(viaNode.headers.get('Authorization'));
     expect(await viaWeb.text()).toBe('{"os-stop": {}}');
@@ -297,8 +290,8 @@ describe('through openapi-fetch', () => {
 
   it('an endpoint with a trailing / sends and signs the same path as without', async () => {
     const auth = akskAuth({ ak: AK, sk: SK }, { now: fixedNow });
-    const plain = await stopThroughClient('https://ecs.example.com', auth.middleware);
-    const slashed = await stopThroughClient('https://ecs.example.com/', auth.middleware);
+    const plain = await stopThroughClient('https://ecs.example.com', asMiddleware(auth));
+    const slashed = await stopThroughClient('https://ecs.example.com/', asMiddleware(auth));
     expect(plain.url).toBe(`https://ecs.example.com/v2.1/${PROJECT}/servers/${SERVER}/action`);
     expect(slashed.url).toBe(plain.url);
     expect(slashed.headers.get('Authorization')).toBe(plain.headers.get('Authorization'));
@@ -323,7 +316,7 @@ describe('through openapi-fetch', () => {
 
   it('the sent request carries Authorization and X-Sdk-Date, with the body unchanged', async () => {
     const auth = akskAuth({ ak: AK, sk: SK, securityToken: 'sts-token' }, { now: fixedNow });
-    const sent = await stopThroughClient('https://ecs.example.com', auth.middleware);
+    const sent = await stopThroughClient('https://ecs.example.com', asMiddleware(auth));
     expect(sent.method).toBe('POST');
     expect(sent.headers.get('X-Sdk-Date')).toBe('20240506T070809Z');
     expect(sent.headers.get('X-Security-Token')).toBe('sts-token');
@@ -335,15 +328,15 @@ describe('through openapi-fetch', () => {
   it('uses the clock on every request', async () => {
     let seconds = 0;
     const auth = akskAuth({ ak: AK, sk: SK }, { now: () => new Date(Date.UTC(2024, 0, 1, 0, 0, seconds++)) });
-    const first = await stopThroughClient('https://ecs.example.com', auth.middleware);
-    const second = await stopThroughClient('https://ecs.example.com', auth.middleware);
+    const first = await stopThroughClient('https://ecs.example.com', asMiddleware(auth));
+    const second = await stopThroughClient('https://ecs.example.com', asMiddleware(auth));
     expect(first.headers.get('X-Sdk-Date')).toBe('20240101T000000Z');
     expect(second.headers.get('X-Sdk-Date')).toBe('20240101T000001Z');
     expect(first.headers.get('Authorization')).not.toBe(second.headers.get('Authorization'));
   });
 
   it('tokenAuth sets X-Auth-Token and leaves the body alone', async () => {
-    const sent = await stopThroughClient('https://ecs.example.com', tokenAuth('MIIE-token').middleware);
+    const sent = await stopThroughClient('https://ecs.example.com', asMiddleware(tokenAuth('MIIE-token')));
     expect(sent.headers.get('X-Auth-Token')).toBe('MIIE-token');
     expect(sent.headers.has('Authorization')).toBe(false);
     expect(await sent.text()).toBe('{"os-stop":{}}');
@@ -352,8 +345,8 @@ describe('through openapi-fetch', () => {
   it('tokenAuth calls a token function on every request', async () => {
     let calls = 0;
     const auth = tokenAuth(async () => `token-${++calls}`);
-    const first = await stopThroughClient('https://ecs.example.com', auth.middleware);
-    const second = await stopThroughClient('https://ecs.example.com', auth.middleware);
+    const first = await stopThroughClient('https://ecs.example.com', asMiddleware(auth));
+    const second = await stopThroughClient('https://ecs.example.com', asMiddleware(auth));
     expect(calls).toBe(2);
     expect(first.headers.get('X-Auth-Token')).toBe('token-1');
     expect(second.headers.get('X-Auth-Token')).toBe('token-2');
@@ -362,7 +355,7 @@ describe('through openapi-fetch', () => {
   it('a token function returning a bad token fails the call with EcsInputError, without the value', async () => {
     const capture = capturingFetch();
     const client = createClient<paths>({ baseUrl: 'https://ecs.example.com', fetch: capture.fetch });
-    client.use(tokenAuth(() => 'secret\r\nX-Injected: 1').middleware);
+    client.use(asMiddleware(tokenAuth(() => 'secret\r\nX-Injected: 1')));
     const error = await client
       .POST('/v2.1/{project_id}/servers/{server_id}/action', {
         params: { path: { project_id: PROJECT, server_id: SERVER } },
@@ -421,7 +414,7 @@ describe('bad input and secrecy', () => {
     const aksk = akskAuth({ ak: AK, sk: SK, securityToken: 'sts-secret-token' });
     const token = tokenAuth('MIIE-secret-token');
     const tokenFn = tokenAuth(() => 'MIIE-secret-token');
-    await stopThroughClient('https://ecs.example.com', aksk.middleware); // after use, too (the cached key must not show up either)
+    await stopThroughClient('https://ecs.example.com', asMiddleware(aksk)); // after use, too (the cached key must not show up either)
     for (const auth of [aksk, token, tokenFn]) {
       const renderings = [
         JSON.stringify(auth),
@@ -429,12 +422,12 @@ describe('bad input and secrecy', () => {
         String(auth),
         `${auth}`,
         JSON.stringify(Object.entries(auth)),
-        inspect(auth.middleware, { showHidden: true, depth: Infinity }),
+        inspect(auth.authorize, { showHidden: true, depth: Infinity }),
       ];
       for (const text of renderings) {
         for (const secret of [SK, AK, 'sts-secret-token', 'MIIE-secret-token']) expect(text).not.toContain(secret);
       }
-      expect(Object.keys(auth).sort()).toEqual(['kind', 'middleware', 'toJSON', 'toString']);
+      expect(Object.keys(auth).sort()).toEqual(['authorize', 'kind', 'toJSON', 'toString']);
     }
     expect(JSON.parse(JSON.stringify(aksk))).toEqual({ kind: 'aksk' });
     expect(JSON.parse(JSON.stringify(token))).toEqual({ kind: 'token' });

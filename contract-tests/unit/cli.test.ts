@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { exitCodes, main, usage } from '../../src/cli.js';
-import { packageVersion } from '../../src/client.js';
+import { packageVersion } from '../../src/index.js';
 import { PROJECT, SERVER } from '../support/fake-fetch.js';
 
 const REQUEST_ID = 'req-1b2c3d4e-5f60-4718-8a9b-0c1d2e3f4a5b';

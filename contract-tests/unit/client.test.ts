@@ -4,10 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { akskAuth, tokenAuth } from '../../src/auth.js';
-import { createEcsClient, packageVersion } from '../../src/client.js';
-import { EcsApiError } from '../../src/errors.js';
-import { EcsInputError } from '../../src/input-error.js';
+import { akskAuth, createEcsClient, EcsApiError, EcsInputError, packageVersion, tokenAuth } from '../../src/index.js';
 import { componentValidator } from '../support/spec.js';
 import { fakeFetch, makeClient, rejection, PROJECT, SERVER, ENDPOINT, TOKEN } from '../support/fake-fetch.js';
 

@@ -5,8 +5,7 @@
  */
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { akskAuth, tokenAuth, type EcsAuth } from '../../src/auth.js';
-import { EcsInputError } from '../../src/input-error.js';
+import { akskAuth, type EcsAuth, EcsInputError, tokenAuth } from '../../src/index.js';
 import { responseExamples, type ResponseExample } from '../support/spec.js';
 import { fakeFetch, makeClient, rejection, apiError, json, PROJECT, SERVER, ENDPOINT, type Handler } from '../support/fake-fetch.js';
 

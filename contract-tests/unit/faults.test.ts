@@ -5,9 +5,7 @@
  * rejection, without following a redirect elsewhere and without reading an unbounded body.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { akskAuth, tokenAuth } from '../../src/auth.js';
-import { createEcsClient, type EcsClientOptions, type StopServerResult } from '../../src/client.js';
-import { EcsApiError } from '../../src/errors.js';
+import { akskAuth, createEcsClient, EcsApiError, type EcsClientOptions, type StopServerResult, tokenAuth } from '../../src/index.js';
 import { faults, refusedUrl, startFaultServer, type FaultServer } from '../support/fault-server.js';
 
 const PROJECT = '77b6a44cba5143ab91d13ab9a8ff44fd';

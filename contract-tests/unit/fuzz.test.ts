@@ -12,12 +12,8 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { akskAuth, tokenAuth } from '../../src/auth.js';
-import { createEcsClient, type EcsClientOptions, type StopServerOptions, type StopServerResult } from '../../src/client.js';
-import { EcsApiError } from '../../src/errors.js';
-import { EcsInputError } from '../../src/input-error.js';
+import { akskAuth, createEcsClient, EcsApiError, type EcsClientOptions, EcsInputError, type Server, type StopServerOptions, type StopServerResult, tokenAuth } from '../../src/index.js';
 import { regions } from '../../src/regions.js';
-import type { Server } from '../../src/wait.js';
 import { componentValidator } from '../support/spec.js';
 
 const seed = Number(process.env.FC_SEED ?? 20261126);

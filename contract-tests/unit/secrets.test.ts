@@ -7,11 +7,8 @@
  */
 import { inspect } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { akskAuth, tokenAuth, type EcsAuth } from '../../src/auth.js';
+import { akskAuth, createEcsClient, EcsApiError, type EcsAuth, type EcsClient, type EcsClientOptions, EcsInputError, tokenAuth } from '../../src/index.js';
 import { main } from '../../src/cli.js';
-import { createEcsClient, type EcsClient, type EcsClientOptions } from '../../src/client.js';
-import { EcsApiError } from '../../src/errors.js';
-import { EcsInputError } from '../../src/input-error.js';
 import { faults, refusedUrl, startFaultServer } from '../support/fault-server.js';
 import { responseExamples } from '../support/spec.js';
 import { ENDPOINT, PROJECT, SERVER } from '../support/fake-fetch.js';

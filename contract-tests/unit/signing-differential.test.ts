@@ -17,8 +17,8 @@
 import { createHash, createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalRequest, signRequest } from '../../src/auth.js';
-import { EcsInputError } from '../../src/input-error.js';
+import { canonicalRequest } from '../../src/auth/signing.js';
+import { EcsInputError, signRequest } from '../../src/index.js';
 
 const seed = Number(process.env.FC_SEED ?? 20250915);
 const numRuns = Number(process.env.SIGNING_RUNS ?? 400);

@@ -7,9 +7,7 @@ import { runInNewContext } from 'node:vm';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEcsClient, type EcsClientOptions } from '../../src/client.js';
-import { akskAuth, tokenAuth } from '../../src/auth.js';
-import { EcsApiError } from '../../src/errors.js';
+import { akskAuth, createEcsClient, EcsApiError, type EcsClientOptions, tokenAuth } from '../../src/index.js';
 import { fakeFetch, makeClient as baseClient, rejection, apiError, json, PROJECT, SERVER } from '../support/fake-fetch.js';
 
 const FAST_RETRY = { baseDelayMs: 1, maxDelayMs: 5 };

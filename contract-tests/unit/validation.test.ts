@@ -4,11 +4,9 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { akskAuth, tokenAuth } from '../../src/auth.js';
-import { createEcsClient, type EcsClientOptions } from '../../src/client.js';
-import { EcsInputError } from '../../src/input-error.js';
-import { regions } from '../../src/regions.js';
+import { akskAuth, createEcsClient, type EcsClientOptions, EcsError, EcsInputError, tokenAuth } from '../../src/index.js';
 import { patterns, serverStatuses } from '../../src/validate.js';
+import { regions } from '../../src/regions.js';
 import { componentValidator, spec, type JsonObject } from '../support/spec.js';
 
 const PROJECT = '77b6a44cba5143ab91d13ab9a8ff44fd';
@@ -44,7 +42,7 @@ async function inputError(attempt: () => unknown): Promise<EcsInputError> {
     error = caught;
   }
   expect(error).toBeInstanceOf(EcsInputError);
-  expect(error).toBeInstanceOf(TypeError);
+  expect(error).toBeInstanceOf(EcsError);
   const inputErr = error as EcsInputError;
   expect(inputErr.name).toBe('EcsInputError');
   // The message names the field.
@@ -135,13 +133,19 @@ describe('stop options', () => {
   );
 });
 
-describe('apiVersion and microversion', () => {
-  it.each(['v3', 'V2.1', '2.1', 'v2.0', ''])('apiVersion %j is refused', async (apiVersion) => {
-    await refusedOptions('apiVersion', (options) => ({ ...options, apiVersion }));
+describe('novaVersion and microversion', () => {
+  it.each(['v3', 'V2.1', '2.1', 'v2.0', '', 'v1'])('novaVersion %j is refused', async (novaVersion) => {
+    await refusedOptions('novaVersion', (options) => ({ ...options, novaVersion }));
+    // The former name, still taken, is checked the same way.
+    await refusedOptions('apiVersion', (options) => ({ ...options, apiVersion: novaVersion }));
   });
 
-  it("a microversion with apiVersion 'v2' is refused", async () => {
-    await refusedOptions('microversion', (options) => ({ ...options, apiVersion: 'v2', microversion: '2.60' }));
+  it('novaVersion and its former name apiVersion together are refused', async () => {
+    await refusedOptions('apiVersion', (options) => ({ ...options, novaVersion: 'v2', apiVersion: 'v2' }));
+  });
+
+  it("a microversion with novaVersion 'v2' is refused", async () => {
+    await refusedOptions('microversion', (options) => ({ ...options, novaVersion: 'v2', microversion: '2.60' }));
     await refusedOptions('microversion', (options) => ({ ...options, apiVersion: 'v2', microversion: 'latest' }));
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createEcsClient, EcsApiError, EcsInputError, EcsWaitError, tokenAuth, type StopProgress } from '../../src/index.js';
-import { checkWaitOptions, waitForShutoff, type Server } from '../../src/wait.js';
+import { createEcsClient, EcsApiError, EcsInputError, EcsWaitError, tokenAuth, type Server, type StopProgress } from '../../src/index.js';
+import { checkWaitOptions, waitForShutoff } from '../../src/nova/server-wait.js';
 
 const PROJECT = '77b6a44cba5143ab91d13ab9a8ff44fd';
 const SERVER = '4d8c3732-a248-40ed-bebc-539a6ffd25c0';

@@ -1,0 +1,10 @@
+export { EcsError } from './ecs-error.js';
+export { EcsApiError, errorFromCredentials, errorFromFailure, errorFromResponse, errorFromUnexpectedBody } from './api-error.js';
+export type { EcsApiErrorDetails, RequestSummary } from './api-error.js';
+export { parseErrorBody } from './error-body.js';
+export type { EcsErrorKind, NovaFaultName } from './error-body.js';
+export { EcsInputError } from './input-error.js';
+export { EcsWaitError } from './wait-error.js';
+export type { WaitFailure } from './wait-error.js';
+export { Redactor } from './redaction.js';
+export { causes, systemErrorCode } from './cause.js';

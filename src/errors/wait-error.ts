@@ -1,0 +1,34 @@
+import type { components } from '../../generated/openapi.js';
+import { EcsError } from './ecs-error.js';
+
+type Server = components['schemas']['Server'];
+
+export type WaitFailure = 'error-state' | 'not-found' | 'timeout';
+
+/** The stop was accepted, but the server did not reach SHUTOFF. */
+export class EcsWaitError extends EcsError {
+  override readonly name = 'EcsWaitError';
+  readonly reason: WaitFailure;
+  readonly serverId: string;
+  readonly #server: Server | undefined;
+
+  constructor(reason: WaitFailure, serverId: string, message: string, server?: Server, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.reason = reason;
+    this.serverId = serverId;
+    this.#server = server;
+  }
+
+  /**
+   * The server as last read, if it was read at all. The server's own words: kept out of every
+   * rendering of the error (`JSON.stringify`, `util.inspect`), where it could show a credential.
+   */
+  get server(): Server | undefined {
+    return this.#server;
+  }
+
+  override toJSON() {
+    const { name, message, reason, serverId } = this;
+    return { name, message, reason, serverId };
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * The Nova servers family (`/v2` and `/v2.1`): stop a server (`os-stop`) and read one. Which Nova
+ * version's path is used is the client's `novaVersion`.
+ */
+import { checkRequestOptions, type ClientCore, type RequestOptions } from '../call.js';
+import { EcsApiError, errorFromResponse, errorFromUnexpectedBody } from '../errors/api-error.js';
+import { requestIdOf } from '../http.js';
+import { checkOneOf, checkServerId, stopTypes, type StopType } from '../validate.js';
+import { checkWaitOptions, waitForShutoff, type Server, type WaitOptions } from './server-wait.js';
+
+export interface StopServerOptions extends RequestOptions {
+  /** `SOFT` (default, graceful) or `HARD` (power off). */
+  type?: StopType;
+  /** Read the server until it is SHUTOFF; fail on ERROR, on a 404 and on timeout (EcsWaitError). */
+  wait?: boolean | WaitOptions;
+  /** `'ok'`: a 409 saying the server is already stopped counts as success (idempotent automation). */
+  ifAlreadyStopped?: 'ok' | 'error';
+}
+
+export interface StopServerResult {
+  /** 202 (Nova) or 204 (Huawei's bare-metal variant); 409 when `ifAlreadyStopped: 'ok'` applied. */
+  status: 202 | 204 | 409;
+  requestId: string | undefined;
+  /** The server was already stopped, and `ifAlreadyStopped: 'ok'` made that a success. */
+  alreadyStopped: boolean;
+  /** With `wait`, the server as last read: SHUTOFF. */
+  server?: Server;
+}
+
+export interface NovaServers {
+  /** Asks the server to stop; resolves once the request is accepted, or with `wait`, once it is SHUTOFF. */
+  stopServer(serverId: string, options?: StopServerOptions): Promise<StopServerResult>;
+  /** Reads a server (Huawei's NovaShowServer). */
+  getServer(serverId: string, options?: RequestOptions): Promise<Server>;
+}
+
+export function novaServers({ config, raw, perform }: ClientCore): NovaServers {
+  const version = config.novaVersion;
+  const serverUrl = (serverId: string) => `${config.endpoint}/${version}/${config.projectId}/servers/${serverId}`;
+  // Both versions' operations take the same parameters and give the same answers.
+  const actionPath = `/${version}/{project_id}/servers/{server_id}/action` as '/v2.1/{project_id}/servers/{server_id}/action';
+  const serverPath = `/${version}/{project_id}/servers/{server_id}` as '/v2.1/{project_id}/servers/{server_id}';
+
+  async function requestStop(server_id: string, options: StopServerOptions): Promise<StopServerResult> {
+    const type = options.type === undefined ? undefined : checkOneOf('type', options.type, stopTypes);
+    const summary = { method: 'POST', url: `${serverUrl(server_id)}/action` };
+    return perform(summary, options, async ({ init, redactor }) => {
+      const result = await raw.POST(actionPath, {
+        ...init,
+        params: { path: { project_id: config.projectId, server_id } },
+        body: { 'os-stop': type === undefined ? {} : { type } },
+        // Read no success body: a 202 has none, and one that has is not ours to parse.
+        parseAs: 'stream',
+      });
+      const { response } = result;
+      await result.data?.cancel().catch(() => {});
+      // Success is the status, never the absence of `error`: an empty-bodied 503 has no `error`.
+      if (response.status === 202 || response.status === 204) {
+        return { status: response.status, requestId: redactor.apply(requestIdOf(response)), alreadyStopped: false };
+      }
+      throw errorFromResponse(response, result.error, summary, redactor);
+    });
+  }
+
+  async function getServer(serverId: string, options: RequestOptions = {}): Promise<Server> {
+    const server_id = checkServerId(serverId);
+    const summary = { method: 'GET', url: serverUrl(server_id) };
+    return perform(summary, options, async ({ init, redactor }) => {
+      const result = await raw.GET(serverPath, { ...init, params: { path: { project_id: config.projectId, server_id } }, parseAs: 'text' });
+      const { response } = result;
+      if (response.status !== 200) throw errorFromResponse(response, result.error, summary, redactor);
+      const server = parseServer(result.data);
+      if (!server) throw errorFromUnexpectedBody(response, 'server read', 'a server object', summary, redactor);
+      return server;
+    });
+  }
+
+  async function stopServer(serverId: string, options: StopServerOptions = {}): Promise<StopServerResult> {
+    const server_id = checkServerId(serverId);
+    checkRequestOptions(options);
+    const wait = options.wait === undefined || options.wait === false ? undefined : checkWaitOptions(options.wait);
+    const ifAlreadyStopped = checkOneOf('ifAlreadyStopped', options.ifAlreadyStopped ?? 'error', ['ok', 'error'] as const);
+    let result: StopServerResult;
+    try {
+      result = await requestStop(server_id, options);
+    } catch (error) {
+      if (ifAlreadyStopped !== 'ok' || !isAlreadyStopped(error)) throw error;
+      result = { status: 409, requestId: error.requestId, alreadyStopped: true };
+    }
+    if (!wait) return result;
+    const server = await waitForShutoff(server_id, (signal) => getServer(server_id, { signal }), wait, options.signal);
+    return { ...result, server };
+  }
+
+  return { stopServer, getServer };
+}
+
+/** Nova's 409 for a server that is already stopped (also inside an ECS Ecs.1000 wrapper). */
+function isAlreadyStopped(error: unknown): error is EcsApiError {
+  return error instanceof EcsApiError && (error.status === 409 || error.code === 'Ecs.1000') && /in vm_state stopped/.test(error.message);
+}
+
+function parseServer(text: unknown): Server | undefined {
+  try {
+    const body = JSON.parse(String(text)) as { server?: unknown };
+    const server = body.server as Partial<Server> | undefined;
+    return typeof server === 'object' && server !== null && typeof server.status === 'string' ? (server as Server) : undefined;
+  } catch {
+    return undefined;
+  }
+}
