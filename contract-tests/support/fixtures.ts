@@ -1,11 +1,21 @@
-/** An injected `fetch` and a client on it, for unit tests of the client: no network. */
+/**
+ * What the tests share: the IDs and credentials they use, an injected `fetch` and a client on it
+ * (no network), an auth called directly, and ways to catch what a call throws.
+ */
+import type { Middleware } from 'openapi-fetch';
 import { expect } from 'vitest';
-import { createEcsClient, EcsApiError, type EcsClientOptions, tokenAuth } from '../../src/index.js';
+import { createEcsClient, EcsApiError, type AuthContext, type EcsAuth, type EcsClientOptions, tokenAuth } from '../../src/index.js';
 
 export const PROJECT = '77b6a44cba5143ab91d13ab9a8ff44fd';
 export const SERVER = '4d8c3732-a248-40ed-bebc-539a6ffd25c0';
 export const ENDPOINT = 'https://ecs.cn-north-4.myhuaweicloud.com';
 export const TOKEN = 'tok-abc';
+/** Huawei's published signing test vector's credentials (the API signing guide; facts.md §4). */
+export const VECTOR_AK = 'QTWAOYTTINDUT2QVKYUC';
+export const VECTOR_SK = 'MFyfvK41ba2giqM7Uio6PznpdUKGpownRZlmVmHc';
+
+/** A promise that never settles: a server, a fetch or a token provider that hangs. */
+export const never = <T = never>(): Promise<T> => new Promise<T>(() => {});
 
 export type Handler = (request: Request, call: number) => Response | Promise<Response>;
 
@@ -46,3 +56,19 @@ export async function apiError(promise: Promise<unknown>): Promise<EcsApiError> 
   expect(error).toBeInstanceOf(EcsApiError);
   return error as EcsApiError;
 }
+
+/** An AuthContext for calling an auth directly, as the client would, with nothing else around. */
+export function authContext(overrides: Partial<AuthContext> = {}): AuthContext {
+  return {
+    signal: new AbortController().signal,
+    fetch: () => Promise.reject(new Error('this auth context sends nothing')),
+    registerSecret: () => {},
+    ...overrides,
+  };
+}
+
+/** `auth.authorize` with a fresh context. */
+export const authorize = (auth: EcsAuth, request: Request): Promise<Request> => Promise.resolve(auth.authorize(request, authContext()));
+
+/** An auth as openapi-fetch middleware, for a bare openapi-fetch client. */
+export const asMiddleware = (auth: EcsAuth): Middleware => ({ onRequest: ({ request }) => authorize(auth, request) });

@@ -26,7 +26,7 @@ import { Writable } from 'node:stream';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exitCodes, main, programIo } from '../../src/cli.js';
-import { fakeFetch, json, PROJECT, SERVER, type Handler } from '../support/fake-fetch.js';
+import { fakeFetch, json, PROJECT, SERVER, type Handler } from '../support/fixtures.js';
 import { faults, startFaultServer, type FaultServer } from '../support/fault-server.js';
 import { repoRoot } from '../support/prism.js';
 

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { EcsInputError } from '../../src/index.js';
-import { fakeFetch, makeClient, PROJECT, rejection, SERVER } from '../support/fake-fetch.js';
+import { fakeFetch, makeClient, PROJECT, rejection, SERVER } from '../support/fixtures.js';
 
 describe('raw: a path parameter that would point the request elsewhere', () => {
   it.each([

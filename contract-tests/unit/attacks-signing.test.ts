@@ -20,7 +20,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { canonicalRequest } from '../../src/auth/signing.js';
 import { akskAuth, EcsInputError, signRequest } from '../../src/index.js';
-import { authorize } from '../support/auth-context.js';
+import { authorize } from '../support/fixtures.js';
 
 const AK = 'QTWAOYTTINDUT2QVKYUC';
 const SK = 'MFyfvK41ba2giqM7Uio6PznpdUKGpownRZlmVmHc';

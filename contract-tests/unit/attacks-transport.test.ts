@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { retryAfterSeconds } from '../../src/http.js';
 import { EcsApiError, EcsWaitError, tokenAuth } from '../../src/index.js';
 import { checkWaitOptions } from '../../src/nova/server-wait.js';
-import { fakeFetch, json, makeClient, rejection, SERVER } from '../support/fake-fetch.js';
+import { fakeFetch, json, makeClient, rejection, SERVER } from '../support/fixtures.js';
 
 const never = () => new Promise<never>(() => {});
 /** A fetch that ignores its signal and never answers. */

@@ -4,7 +4,7 @@ import createClient, { type Middleware } from 'openapi-fetch';
 import { describe, expect, it, vi } from 'vitest';
 import { canonicalQueryString, canonicalRequest, canonicalUri, formatSdkDate } from '../../src/auth/signing.js';
 import { akskAuth, EcsInputError, signRequest, tokenAuth } from '../../src/index.js';
-import { asMiddleware, authorize } from '../support/auth-context.js';
+import { asMiddleware, authorize } from '../support/fixtures.js';
 
 // Huawei's published test vector (facts.md §4).
 const AK = 'QTWAOYTTINDUT2QVKYUC';

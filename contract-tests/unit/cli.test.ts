@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { exitCodes, main, usage } from '../../src/cli.js';
 import { packageVersion } from '../../src/index.js';
-import { PROJECT, SERVER } from '../support/fake-fetch.js';
+import { PROJECT, SERVER } from '../support/fixtures.js';
 
 const REQUEST_ID = 'req-1b2c3d4e-5f60-4718-8a9b-0c1d2e3f4a5b';
 const GATEWAY_REQUEST_ID = '0f4e6fc6a1a9e0c0b1f2b3a4d5e6f708';

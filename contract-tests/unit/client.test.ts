@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { akskAuth, createEcsClient, EcsApiError, EcsInputError, packageVersion, tokenAuth } from '../../src/index.js';
 import { componentValidator } from '../support/spec.js';
-import { fakeFetch, makeClient, rejection, PROJECT, SERVER, ENDPOINT, TOKEN } from '../support/fake-fetch.js';
+import { fakeFetch, makeClient, rejection, PROJECT, SERVER, ENDPOINT, TOKEN } from '../support/fixtures.js';
 
 const REQ_ID = 'req-9d5e2b1a-3c4f-4e8a-b7d6-0f1e2a3b4c5d';
 

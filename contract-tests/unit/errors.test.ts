@@ -7,7 +7,7 @@ import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { akskAuth, type EcsAuth, EcsInputError, tokenAuth } from '../../src/index.js';
 import { responseExamples, type ResponseExample } from '../support/spec.js';
-import { fakeFetch, makeClient, rejection, apiError, json, PROJECT, SERVER, ENDPOINT, type Handler } from '../support/fake-fetch.js';
+import { fakeFetch, makeClient, rejection, apiError, json, PROJECT, SERVER, ENDPOINT, type Handler } from '../support/fixtures.js';
 
 const NOVA_FAULTS = new Set([
   'badRequest', 'unauthorized', 'forbidden', 'itemNotFound', 'badMethod', 'conflictingRequest',

@@ -11,7 +11,7 @@ import { akskAuth, createEcsClient, EcsApiError, type EcsAuth, type EcsClient, t
 import { main } from '../../src/cli.js';
 import { faults, refusedUrl, startFaultServer } from '../support/fault-server.js';
 import { responseExamples } from '../support/spec.js';
-import { ENDPOINT, PROJECT, SERVER } from '../support/fake-fetch.js';
+import { ENDPOINT, PROJECT, SERVER } from '../support/fixtures.js';
 
 // Distinctive, random-looking secrets, so that even a fragment is unmistakable. The AK is public.
 const TOKEN = 'MIIt0kenQ7vXz2LkP9rWs4Yb8Nc1Hd6Jf3Tg';

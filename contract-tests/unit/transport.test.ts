@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { akskAuth, createEcsClient, EcsApiError, type EcsClientOptions, tokenAuth } from '../../src/index.js';
-import { fakeFetch, makeClient as baseClient, rejection, apiError, json, PROJECT, SERVER } from '../support/fake-fetch.js';
+import { fakeFetch, makeClient as baseClient, rejection, apiError, json, PROJECT, SERVER } from '../support/fixtures.js';
 
 const FAST_RETRY = { baseDelayMs: 1, maxDelayMs: 5 };
 const makeClient: typeof baseClient = (fetch, extra = {}) => baseClient(fetch, { retry: FAST_RETRY, ...extra });
