@@ -141,3 +141,10 @@ export function table(header, rows, align) {
   const a = align ?? header.map((_, i) => (i < 2 ? 'l' : 'r')).join('');
   return [line(header), line(header.map((_, i) => (a[i] === 'r' ? '---:' : '---'))), ...rows.map(line)].join('\n');
 }
+
+/** An auth called as the client calls it, with a context that sends nothing. */
+export const authorize = (auth, request) =>
+  Promise.resolve(auth.authorize(request, { signal: new AbortController().signal, fetch: () => Promise.reject(new Error('no fetch')), registerSecret() {} }));
+
+/** An auth as openapi-fetch middleware, for a bare openapi-fetch client. */
+export const asMiddleware = (auth) => ({ onRequest: ({ request }) => authorize(auth, request) });

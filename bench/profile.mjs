@@ -15,14 +15,14 @@ import createClient from 'openapi-fetch';
 import { createEcsClient, tokenAuth, akskAuth } from '../dist/index.js';
 import { TOKEN, AK, SK, PROJECT_ID, SERVER_ID, USER_AGENT, BODY, PATH, createFloor } from './contenders.mjs';
 import { createNodeFetch } from './node-transport.mjs';
-import { alternate, sequential, summarise, roundRatio } from './lib.mjs';
+import { alternate, asMiddleware, sequential, summarise, roundRatio } from './lib.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 async function loadTransport() {
   try {
-    const { createTransport } = await import('../dist/transport.js');
-    return createTransport;
+    const [{ fetchTransport }, { retryPolicy }] = await Promise.all([import('../dist/transport/fetch-transport.js'), import('../dist/transport/retry-policy.js')]);
+    return (options) => fetchTransport({ ...options, retry: retryPolicy({ retries: options.retries, baseDelayMs: options.baseDelayMs, maxDelayMs: options.maxDelayMs }) });
   } catch {
     return undefined;
   }
@@ -77,12 +77,12 @@ async function layerVariants(origin, fetchImpl, { withNodeTransport = false, por
   const bare = createClient({ baseUrl: origin, fetch: fetchImpl, headers: { ...baseHeaders, 'X-Auth-Token': TOKEN } });
   list.push({ id: 'of', name: '+ openapi-fetch (URL, headers, JSON body, response handling)', call: () => bare.POST(OP, opInit()).then(consume) });
   const withMw = createClient({ baseUrl: origin, fetch: fetchImpl, headers: baseHeaders });
-  withMw.use(tokenAuth(TOKEN).middleware);
-  list.push({ id: 'mw', name: '+ token middleware', call: () => withMw.POST(OP, opInit()).then(consume) });
+  withMw.use(asMiddleware(tokenAuth(TOKEN)));
+  list.push({ id: 'mw', name: '+ token auth, as middleware', call: () => withMw.POST(OP, opInit()).then(consume) });
   if (createTransport) {
     const transport = createTransport({ fetch: fetchImpl, timeoutMs: 30_000, retries: 2, baseDelayMs: 500, maxDelayMs: 20_000, maxResponseBytes: 1024 * 1024 });
     const withTransport = createClient({ baseUrl: origin, fetch: (r) => transport(r), headers: baseHeaders });
-    withTransport.use(tokenAuth(TOKEN).middleware);
+    withTransport.use(asMiddleware(tokenAuth(TOKEN)));
     list.push({ id: 'tr', name: '+ our transport, fetch injected (body read, new Request for that fetch, timeout, abort wiring, body limit)', call: () => withTransport.POST(OP, opInit()).then(consume) });
   }
   const ecs = (auth, f = fetchImpl) => createEcsClient({ endpoint: origin, projectId: PROJECT_ID, auth, fetch: f });
@@ -177,13 +177,13 @@ const named = [
   ['undici fetch(), its synchronous part (builds its own Request too)', (f) => f.functionName === 'fetch' && f.url.includes('undici')],
   ['openapi-fetch JSON body serialiser', (f) => f.functionName === 'defaultBodySerializer'],
   ['openapi-fetch URL + path serialiser', (f) => f.functionName === 'createFinalURL' || f.functionName === 'guardedPathSerializer'],
-  ['ours: signing, its synchronous parts', (f) => f.url.endsWith('/dist/auth.js') && /^(sign|canonicalRequest|hex|canonicalUri|canonicalQueryString)$/.test(f.functionName)],
+  ['ours: signing, its synchronous parts', (f) => f.url.endsWith('/dist/auth/signing.js') && /^(sign|canonicalRequest|hex|canonicalUri|canonicalQueryString)$/.test(f.functionName)],
   ['ours: input checks (validate.js)', (f) => f.url.endsWith('/dist/validate.js')],
 ];
 
 // Node internals and builtins folded into the nearest frame of one of these.
 const owners = [
-  ['ours (dist/*.js)', (f) => /\/dist\/[a-z-]+\.js$/.test(f.url) && !f.url.includes('node_modules')],
+  ['ours (dist/**/*.js)', (f) => /\/dist\/([a-z-]+\/)*[a-z-]+\.js$/.test(f.url) && !f.url.includes('node_modules')],
   ['openapi-fetch', (f) => f.url.includes('/openapi-fetch/')],
   ['undici (fetch, Request, Response, Headers, bodies)', (f) => f.url.includes('node:internal/deps/undici')],
   ['bench loop', (f) => f.url.includes('/bench/')],
