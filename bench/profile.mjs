@@ -160,7 +160,7 @@ const categories = [
   [(f) => f.functionName === '(program)', 'V8/native, unattributed ((program))'],
   [(f) => f.url.includes('node:internal/deps/undici'), 'undici: fetch(), Request/Response/Headers'],
   [(f) => f.url.includes('/openapi-fetch/'), 'openapi-fetch'],
-  [(f) => /\/dist\/[a-z-]+\.js$/.test(f.url) && !f.url.includes('node_modules'), 'ours (dist/*.js)'],
+  [(f) => /\/dist\/([a-z-]+\/)*[a-z-]+\.js$/.test(f.url) && !f.url.includes('node_modules'), 'ours (dist/**/*.js)'],
   [(f) => f.url.includes('node:internal/webstreams'), 'web streams (Request/Response bodies)'],
   [(f) => f.url.includes('node:internal/crypto') || f.url.includes('node:crypto'), 'node:crypto (hash and HMAC)'],
   [(f) => f.url.includes('node:internal/abort_controller') || f.url.includes('node:internal/event_target'), 'AbortController/EventTarget'],
