@@ -27,9 +27,10 @@ export interface paths {
         /**
          * Stop a server (v2)
          * @deprecated
-         * @description Stops a running server through Nova's legacy **v2** API. Same action and semantics
-         *     as the v2.1 operation; `/v2` takes no microversion headers (Nova's legacy v2 wrapper
-         *     strips them).
+         * @description Stops a running server. The action and its semantics are the same on both API
+         *     versions: `/v2` is Nova's legacy API, which takes no microversion headers (Nova's legacy
+         *     v2 wrapper strips them); `/v2.1` is the URI of Huawei's own example
+         *     (`POST https://{endpoint}/v2.1/{project_id}/servers/{server_id}/action` with `{"os-stop": {}}`).
          *
          *     **Deprecated by Huawei**: Huawei now lists this API as *Disabling an ECS (Discarded)*
          *     and points to [Stopping ECSs in a Batch](https://support.huaweicloud.com/intl/en-us/api-ecs/ecs_02_0303.html),
@@ -49,16 +50,13 @@ export interface paths {
          *     The 202 only means the request was accepted. The server then passes through
          *     `OS-EXT-STS:task_state: powering-off`, and ends with `status: SHUTOFF`,
          *     `OS-EXT-STS:vm_state: stopped` and `OS-EXT-STS:power_state: 4`. Confirm it by
-         *     reading the server (`GET /v2/{project_id}/servers/{server_id}`, Huawei's
-         *     `NovaShowServer`) until its status is `SHUTOFF`.
+         *     reading the server on the same API version (`GET /v2.1/{project_id}/servers/{server_id}`
+         *     or `GET /v2/...`, Huawei's `NovaShowServer`) until its status is `SHUTOFF`.
          *
-         *     ## Normal response codes
-         *     202 (Nova). 204 is listed by Huawei's bare-metal variant of the same URI;
-         *     treat both as success.
-         *
-         *     ## Error response codes
-         *     400, 401, 403, 404, 409, 415, 429, 500, 501, 502, 503, 504.
-         *     Stopping a server that is already stopped gives 409 `conflictingRequest`.
+         *     ## Microversions (v2.1 only)
+         *     Optional; without a header the request is served as `compute 2.1`. Huawei Cloud
+         *     serves 2.1 to 2.60 (`GET /`; upstream Nova Zed serves up to 2.93). No microversion
+         *     changes this action.
          */
         post: operations["stopServerV2"];
         delete?: never;
@@ -90,9 +88,10 @@ export interface paths {
         /**
          * Stop a server (v2.1)
          * @deprecated
-         * @description Stops a running server through Nova's **v2.1** API. This is the URI of Huawei's
-         *     own example (`POST https://{endpoint}/v2.1/{project_id}/servers/{server_id}/action`
-         *     with `{"os-stop": {}}`).
+         * @description Stops a running server. The action and its semantics are the same on both API
+         *     versions: `/v2` is Nova's legacy API, which takes no microversion headers (Nova's legacy
+         *     v2 wrapper strips them); `/v2.1` is the URI of Huawei's own example
+         *     (`POST https://{endpoint}/v2.1/{project_id}/servers/{server_id}/action` with `{"os-stop": {}}`).
          *
          *     **Deprecated by Huawei**: Huawei now lists this API as *Disabling an ECS (Discarded)*
          *     and points to [Stopping ECSs in a Batch](https://support.huaweicloud.com/intl/en-us/api-ecs/ecs_02_0303.html),
@@ -112,22 +111,13 @@ export interface paths {
          *     The 202 only means the request was accepted. The server then passes through
          *     `OS-EXT-STS:task_state: powering-off`, and ends with `status: SHUTOFF`,
          *     `OS-EXT-STS:vm_state: stopped` and `OS-EXT-STS:power_state: 4`. Confirm it by
-         *     reading the server (`GET /v2.1/{project_id}/servers/{server_id}`, Huawei's
-         *     `NovaShowServer`) until its status is `SHUTOFF`.
+         *     reading the server on the same API version (`GET /v2.1/{project_id}/servers/{server_id}`
+         *     or `GET /v2/...`, Huawei's `NovaShowServer`) until its status is `SHUTOFF`.
          *
-         *     ## Microversions
+         *     ## Microversions (v2.1 only)
          *     Optional; without a header the request is served as `compute 2.1`. Huawei Cloud
-         *     serves 2.1 to 2.60 (`GET /`; upstream Nova Zed serves up to 2.93); a well-formed
-         *     version outside that range gives 406, a malformed one 400. No microversion changes
-         *     this action.
-         *
-         *     ## Normal response codes
-         *     202 (Nova). 204 is listed by Huawei's bare-metal variant of the same URI;
-         *     treat both as success.
-         *
-         *     ## Error response codes
-         *     400, 401, 403, 404, 406, 409, 415, 429, 500, 501, 502, 503, 504.
-         *     Stopping a server that is already stopped gives 409 `conflictingRequest`.
+         *     serves 2.1 to 2.60 (`GET /`; upstream Nova Zed serves up to 2.93). No microversion
+         *     changes this action.
          */
         post: operations["stopServerV21"];
         delete?: never;
@@ -156,12 +146,13 @@ export interface paths {
         };
         /**
          * Show a server (v2)
-         * @description Reads one server through Nova's legacy **v2** API. After a stop is accepted, poll this
-         *     until `status` is `SHUTOFF` (`OS-EXT-STS:vm_state: stopped`, `OS-EXT-STS:power_state: 4`).
-         *     While the stop runs, `OS-EXT-STS:task_state` is `powering-off`.
+         * @description Reads one server (Huawei's `NovaShowServer`) through Nova's legacy `/v2` API or its
+         *     `/v2.1` API; the openstack CLI reads it on `/v2.1` before it stops a server. After a stop
+         *     is accepted, poll this until `status` is `SHUTOFF` (`OS-EXT-STS:vm_state: stopped`,
+         *     `OS-EXT-STS:power_state: 4`). While the stop runs, `OS-EXT-STS:task_state` is `powering-off`.
          *
          *     The `Server` schema describes the fields that stopping and OpenStack's tools use; real
-         *     servers send many more, which it allows.
+         *     servers send many more (on `/v2.1`, more with higher microversions), which it allows.
          */
         get: operations["showServerV2"];
         put?: never;
@@ -192,14 +183,13 @@ export interface paths {
         };
         /**
          * Show a server (v2.1)
-         * @description Reads one server through Nova's **v2.1** API (Huawei's `NovaShowServer`). The openstack
-         *     CLI sends this before it stops a server, and callers poll it after a stop is accepted
-         *     until `status` is `SHUTOFF` (`OS-EXT-STS:vm_state: stopped`,
-         *     `OS-EXT-STS:power_state: 4`). While the stop runs, `OS-EXT-STS:task_state` is
-         *     `powering-off`.
+         * @description Reads one server (Huawei's `NovaShowServer`) through Nova's legacy `/v2` API or its
+         *     `/v2.1` API; the openstack CLI reads it on `/v2.1` before it stops a server. After a stop
+         *     is accepted, poll this until `status` is `SHUTOFF` (`OS-EXT-STS:vm_state: stopped`,
+         *     `OS-EXT-STS:power_state: 4`). While the stop runs, `OS-EXT-STS:task_state` is `powering-off`.
          *
          *     The `Server` schema describes the fields that stopping and OpenStack's tools use; real
-         *     servers send many more (and more with higher microversions), which it allows.
+         *     servers send many more (on `/v2.1`, more with higher microversions), which it allows.
          */
         get: operations["showServerV21"];
         put?: never;

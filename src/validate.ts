@@ -1,7 +1,7 @@
 import { EcsInputError } from './errors/input-error.js';
 import { regions } from './regions.js';
 
-// The patterns of spec/openapi.yaml (components/schemas); a unit test keeps them equal.
+// The spec's patterns (components/schemas); a unit test keeps them equal.
 // Microversion also has maxLength 16 there (checked in checkMicroversion).
 export const patterns = {
   ProjectId: /^[0-9a-fA-F]{32}$/,

@@ -18,7 +18,7 @@ declare module 'vitest' {
 
 /**
  * Starts the contract target for the whole run and always stops it: a Prism mock of
- * spec/openapi.yaml by default. When ECS_ENDPOINT is set the tests talk to that endpoint directly
+ * generated/openapi.yaml by default. When ECS_ENDPOINT is set the tests talk to that endpoint directly
  * and judge each exchange themselves. At the end it prints which declared (operation, status)
  * pairs were exercised, the notes on a lenient endpoint, and one summary line naming the target.
  */
@@ -53,7 +53,7 @@ export default async function setup(project: TestProject) {
     console.log(`\n${report.table}`);
     const counts = countTests(project);
     const profile = process.env.ECS_CONTRACT_PROFILE ?? 'huawei';
-    const where = endpoint ? `endpoint ${endpoint} (${profile} profile)` : 'prism mock of spec/openapi.yaml';
+    const where = endpoint ? `endpoint ${endpoint} (${profile} profile)` : 'prism mock of generated/openapi.yaml';
     if (notes.length > 0) {
       console.log(`\nnotes: the endpoint is more lenient than the contract (not a breach):`);
       for (const note of [...new Set(notes)]) console.log(`  - ${note}`);

@@ -10,7 +10,7 @@ const addFormats = addFormatsModule as unknown as typeof addFormatsModule.defaul
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
 
-const specUrl = new URL('../../spec/openapi.yaml', import.meta.url);
+const specUrl = new URL('../../generated/openapi.yaml', import.meta.url);
 
 /** The profiles of the contract: Huawei's document itself, or it with an overlay for another cloud. */
 export const profiles = {

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { ownChild } from './child-process.js';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-export const specPath = fileURLToPath(new URL('../../spec/openapi.yaml', import.meta.url));
+export const specPath = fileURLToPath(new URL('../../generated/openapi.yaml', import.meta.url));
 
 const prismBin = createRequire(import.meta.url).resolve('@stoplight/prism-cli/dist/index.js');
 
