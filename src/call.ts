@@ -45,8 +45,11 @@ export function createClientCore(config: ClientConfig): ClientCore {
   const transport = fetchTransport({ ...config, maxResponseBytes: MAX_RESPONSE_BYTES });
   const { auth } = config;
 
-  /** The request authorized; `timeoutMs` bounds the auth as it bounds an attempt. */
-  async function authorize(request: Request, signal: AbortSignal | undefined, redactor: Redactor): Promise<Request> {
+  /**
+   * Runs one step of the auth (`authorize`, `onUnauthorized`) within `timeoutMs`, as an attempt is
+   * bounded; raced, as a token provider may never settle. Its failure is the credentials'.
+   */
+  async function authStep<T>(step: (context: AuthContext) => T | Promise<T>, signal: AbortSignal | undefined, redactor: Redactor): Promise<T> {
     const bound = boundedSignal(signal, config.timeoutMs);
     const context: AuthContext = {
       signal: bound.signal,
@@ -54,30 +57,30 @@ export function createClientCore(config: ClientConfig): ClientCore {
       registerSecret: (secret) => redactor.add(secret),
     };
     try {
-      // Raced, as a token provider may never settle.
-      const authorized = await raceAbort(Promise.resolve().then(() => auth.authorize(request, context)), bound.signal);
-      redactor.addFromRequest(authorized);
-      return authorized;
+      return await raceAbort(Promise.resolve().then(() => step(context)), bound.signal);
     } catch (error) {
-      if (error instanceof EcsInputError || bound.signal.aborted) throw bound.signal.aborted ? bound.signal.reason : error;
+      if (bound.signal.aborted) throw bound.signal.reason;
+      if (error instanceof EcsInputError) throw error;
       throw new CredentialsFailure(undefined, { cause: error });
     } finally {
       bound.done();
     }
   }
 
+  async function authorizeAndSend(request: Request, signal: AbortSignal | undefined, redactor: Redactor): Promise<Response> {
+    const authorized = await authStep((context) => auth.authorize(request, context), signal, redactor);
+    redactor.addFromRequest(authorized);
+    return transport(authorized, signal);
+  }
+
+  /** Sends `request` authorized; after a 401, once more if the auth's `onUnauthorized` says so. */
   async function send(request: Request, signal: AbortSignal | undefined, redactor: Redactor): Promise<Response> {
-    const again = auth.onUnauthorized ? request.clone() : undefined;
-    const response = await transport(await authorize(request, signal, redactor), signal);
-    if (response.status !== 401 || again === undefined) return response;
-    const context: AuthContext = {
-      signal: signal ?? again.signal,
-      fetch: (own) => transport(own, signal),
-      registerSecret: (secret) => redactor.add(secret),
-    };
-    if (!(await auth.onUnauthorized!(context))) return response;
+    if (!auth.onUnauthorized) return authorizeAndSend(request, signal, redactor);
+    const again = request.clone();
+    const response = await authorizeAndSend(request, signal, redactor);
+    if (response.status !== 401 || !(await authStep((context) => auth.onUnauthorized!(context), signal, redactor))) return response;
     await response.body?.cancel().catch(() => {});
-    return transport(await authorize(again, signal, redactor), signal);
+    return authorizeAndSend(again, signal, redactor);
   }
 
   const raw = createClient<paths>({

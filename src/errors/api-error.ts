@@ -46,7 +46,7 @@ export class EcsApiError extends EcsError {
     this.request = details.request;
   }
 
-  override toJSON() {
+  toJSON() {
     const { name, message, status, kind, code, requestId, retryAfter, request } = this;
     return { name, message, status, kind, code, requestId, retryAfter, request };
   }

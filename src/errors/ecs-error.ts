@@ -5,8 +5,4 @@
  */
 export abstract class EcsError extends Error {
   abstract override readonly name: string;
-
-  toJSON(): Record<string, unknown> {
-    return { name: this.name, message: this.message };
-  }
 }

@@ -14,7 +14,7 @@ export class EcsInputError extends EcsError {
     this.field = field;
   }
 
-  override toJSON() {
+  toJSON() {
     return { name: this.name, message: this.message, field: this.field };
   }
 }

@@ -27,7 +27,7 @@ export class EcsWaitError extends EcsError {
     return this.#server;
   }
 
-  override toJSON() {
+  toJSON() {
     const { name, message, reason, serverId } = this;
     return { name, message, reason, serverId };
   }
