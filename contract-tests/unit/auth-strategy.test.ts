@@ -2,9 +2,9 @@
  * Auth as an open strategy: any object with `kind` and `authorize` is an auth; it is called just
  * before each send, may use the client's transport, register secrets, and have a 401 retried once.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { EcsApiError, EcsInputError, type AuthContext, type EcsAuth } from '../../src/index.js';
-import { apiError, fakeFetch, json, makeClient, PROJECT, SERVER } from '../support/fixtures.js';
+import { apiError, fakeFetch, json, makeClient, never, PROJECT, SERVER } from '../support/fixtures.js';
 
 const IAM = 'https://iam.example.com/v3/auth/tokens';
 const PASSWORD = 'hunter2-Pa55word-9f1c';
@@ -129,6 +129,23 @@ describe('an auth of your own', () => {
     expect(error.message).not.toContain(PASSWORD);
     expect(error.cause).toBeUndefined();
     expect(server.requests).toHaveLength(0);
+  });
+
+  it('a refresh that never settles is cut at timeoutMs (kind timeout); one that throws is kind auth', async () => {
+    vi.useFakeTimers();
+    try {
+      const unauthorized = () => json(401, { unauthorized: { code: 401, message: 'expired' } });
+      const hanging: EcsAuth = { kind: 'x', authorize: (r) => r, onUnauthorized: () => never() };
+      const pending = apiError(makeClient(fakeFetch(unauthorized).fetch, { auth: hanging, timeoutMs: 5_000 }).stopServer(SERVER));
+      await vi.advanceTimersByTimeAsync(5_000);
+      expect(await pending).toMatchObject({ kind: 'timeout', status: undefined });
+    } finally {
+      vi.useRealTimers();
+    }
+    const throwing: EcsAuth = { kind: 'x', authorize: (r) => r, onUnauthorized: () => { throw new Error(`refresh failed for ${PASSWORD}`); } };
+    const error = await apiError(makeClient(fakeFetch(() => json(401, {})).fetch, { auth: throwing }).stopServer(SERVER));
+    expect(error.kind).toBe('auth');
+    expect(error.message).not.toContain(PASSWORD);
   });
 
   it.each([
