@@ -17,6 +17,14 @@ export default defineConfig({
         },
       },
       {
+        // Tests that open sockets, spawn processes or nested vitest runs, run chromium or the build.
+        test: {
+          name: 'integration',
+          root,
+          include: ['contract-tests/integration/**/*.test.ts'],
+        },
+      },
+      {
         // A real OpenStack Nova, started by the tests (Debian's python3-nova; skipped loudly without it).
         test: {
           name: 'nova',

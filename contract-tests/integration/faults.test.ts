@@ -1,35 +1,47 @@
 /**
  * Fault injection over real sockets: a misbehaving server on loopback (support/fault-server.ts)
  * and the real global fetch (undici), no injected fetch. Whatever the network or the server does,
- * every call ends with a result or a typed EcsApiError, within its timeout, without an unhandled
- * rejection, without following a redirect elsewhere and without reading an unbounded body.
+ * every call ends with a result or a typed EcsApiError, without an unhandled rejection, without
+ * following a redirect elsewhere and without reading an unbounded body.
+ *
+ * No test here measures time: a call that never ends fails on the test's own timeout (generous,
+ * for a busy machine), and how long each call took is only reported. That a timeout or a capped
+ * Retry-After takes exactly as long as configured is proved on a fake clock in unit/transport.test.ts.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { akskAuth, createEcsClient, EcsApiError, type EcsClientOptions, type StopServerResult, tokenAuth } from '../../src/index.js';
 import { faults, refusedUrl, startFaultServer, type FaultServer } from '../support/fault-server.js';
+import { deferred, nextTurn, PROJECT, SERVER, TOKEN } from '../support/fixtures.js';
 
-const PROJECT = '77b6a44cba5143ab91d13ab9a8ff44fd';
-const SERVER = '4d8c3732-a248-40ed-bebc-539a6ffd25c0';
-const TOKEN = 'FAULT-TOKEN-S3CRET-4e1d';
-const TIMEOUT_MS = 300;
+/** For the faults that never answer: tiny, so that they end soon (nothing asserts how soon). */
+const TINY_TIMEOUT_MS = 50;
+/** For every other fault: so long that it never decides an outcome, even on a busy machine. */
+const TIMEOUT_MS = 30_000;
 const RETRY = { retries: 2, baseDelayMs: 1, maxDelayMs: 20 };
 const MB = 1_000_000;
+/** Each test's budget: a hang fails the test; a busy machine never should. */
+const BUDGET = { timeout: 60_000 };
 
 const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown) => void unhandled.push(reason);
 /** One line per fault tried, for the closing report. */
 const report: { fault: string; outcome: string; ms: number }[] = [];
 
-let server: FaultServer;
+let server: FaultServer | undefined;
 beforeAll(() => void process.on('unhandledRejection', onUnhandled));
 afterAll(() => {
   process.off('unhandledRejection', onUnhandled);
-  const survived = report.filter((row) => !row.outcome.startsWith('HANG') && !row.outcome.startsWith('UNTYPED')).length;
-  console.log(`faults: ${report.length} tried, ${survived} survived (result or typed EcsApiError within the timeout)`);
+  const survived = report.filter((row) => !row.outcome.startsWith('UNTYPED')).length;
+  console.log(`faults: ${report.length} tried, ${survived} survived (result or typed EcsApiError)`);
   for (const row of report) console.log(`  ${row.fault.padEnd(52)} → ${row.outcome} in ${row.ms} ms`);
 });
 afterEach(async () => {
+  vi.restoreAllMocks();
   await server?.close();
+  server = undefined;
+  // Each test leaves no unhandled rejection behind (checked per test, so that each runs alone).
+  await nextTurn();
+  expect(unhandled.splice(0)).toEqual([]);
 });
 
 async function freshServer(): Promise<FaultServer> {
@@ -41,29 +53,34 @@ function client(endpoint: string, extra: Partial<EcsClientOptions> = {}) {
   return createEcsClient({ endpoint, projectId: PROJECT, auth: tokenAuth(TOKEN), timeoutMs: TIMEOUT_MS, retry: RETRY, ...extra });
 }
 
+/**
+ * Resolves once the global fetch has response headers in hand, for a fault that must wait for
+ * them (a reset mid-body). The transport still calls the real global fetch, looked up at each call.
+ */
+function headersReceived(): Promise<void> {
+  const received = deferred();
+  const realFetch = globalThis.fetch;
+  vi.spyOn(globalThis, 'fetch').mockImplementation(async (...args) => {
+    const response = await realFetch(...args);
+    received.resolve();
+    return response;
+  });
+  return received.promise;
+}
+
 type Outcome = { ok: true; value: StopServerResult; ms: number } | { ok: false; error: EcsApiError; ms: number };
 
 /**
- * Runs one call and classifies how it ended: it must settle within `limitMs` (else the test fails
- * as a hang) and, when it fails, with an EcsApiError (else the test fails as untyped).
+ * Runs one call and classifies how it ended: when it fails, with an EcsApiError (else the test
+ * fails as untyped). A call that never ends fails on the test's timeout. `ms` is only reported.
  */
-async function settle(fault: string, call: () => Promise<StopServerResult>, limitMs: number): Promise<Outcome> {
+async function settle(fault: string, call: () => Promise<StopServerResult>): Promise<Outcome> {
   const started = performance.now();
-  let timer: NodeJS.Timeout | undefined;
-  const hang = new Promise<'hang'>((resolve) => (timer = setTimeout(() => resolve('hang'), limitMs)));
-  const result = await Promise.race([
-    call().then(
-      (value) => ({ value }),
-      (error: unknown) => ({ error }),
-    ),
-    hang,
-  ]);
-  clearTimeout(timer);
+  const result = await call().then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
   const ms = Math.round(performance.now() - started);
-  if (result === 'hang') {
-    report.push({ fault, outcome: `HANG (no end within ${limitMs} ms)`, ms });
-    throw new Error(`${fault}: the call did not end within ${limitMs} ms`);
-  }
   if ('value' in result) {
     report.push({ fault, outcome: `resolved ${result.value.status}`, ms });
     return { ok: true, value: result.value, ms };
@@ -83,123 +100,99 @@ function failed(outcome: Outcome): EcsApiError {
 }
 
 describe('no connection', () => {
-  it('connection refused: retried, then a network error with ECONNREFUSED', async () => {
+  it('connection refused: retried, then a network error with ECONNREFUSED', BUDGET, async () => {
     const url = await refusedUrl();
-    const error = failed(await settle('connection refused', () => client(url).stopServer(SERVER), 2_000));
+    const error = failed(await settle('connection refused', () => client(url).stopServer(SERVER)));
     expect(error).toMatchObject({ kind: 'network', status: undefined, code: 'ECONNREFUSED' });
   });
 
-  it('reset (RST) after the request was read, before any answer: a network error, not retried', async () => {
+  it('reset (RST) after the request was read, before any answer: a network error, not retried', BUDGET, async () => {
     const s = await freshServer();
     s.queue(faults.resetBeforeResponse());
-    const error = failed(await settle('reset before response', () => client(s.url).stopServer(SERVER), 2_000));
+    const error = failed(await settle('reset before response', () => client(s.url).stopServer(SERVER)));
     expect(error).toMatchObject({ kind: 'network', status: undefined });
     // The POST may have been acted on: never sent twice.
     expect(s.requests).toHaveLength(1);
   });
 
-  it('bytes that are not HTTP: a network error', async () => {
+  it('bytes that are not HTTP: a network error', BUDGET, async () => {
     const s = await freshServer();
     s.queue(faults.rawBytes('SSH-2.0-OpenSSH_9.6\r\n\r\n'));
-    const error = failed(await settle('reply is not HTTP', () => client(s.url).stopServer(SERVER), 2_000));
+    const error = failed(await settle('reply is not HTTP', () => client(s.url).stopServer(SERVER)));
     expect(error).toMatchObject({ kind: 'network', status: undefined });
     expect(s.requests).toHaveLength(1);
   });
 
-  it('a 64 KB response header: a network error (undici refuses it), no crash', async () => {
+  it('a 64 KB response header: a network error (undici refuses it), no crash', BUDGET, async () => {
     const s = await freshServer();
     s.queue(faults.rawBytes(`HTTP/1.1 202 Accepted\r\nX-Huge: ${'h'.repeat(64 * 1024)}\r\nContent-Length: 0\r\n\r\n`));
-    const error = failed(await settle('64 KB response header', () => client(s.url).stopServer(SERVER), 2_000));
+    const error = failed(await settle('64 KB response header', () => client(s.url).stopServer(SERVER)));
     expect(error).toMatchObject({ kind: 'network', status: undefined });
   });
 });
 
 describe('silence', () => {
-  it('no answer at all: kind timeout after timeoutMs, not retried', async () => {
+  it('no answer at all: kind timeout after timeoutMs, not retried', BUDGET, async () => {
     const s = await freshServer();
     s.queue(faults.silence());
-    const outcome = await settle('request read, never answered', () => client(s.url).stopServer(SERVER), TIMEOUT_MS + 1_000);
+    const outcome = await settle('request read, never answered', () => client(s.url, { timeoutMs: TINY_TIMEOUT_MS }).stopServer(SERVER));
     expect(failed(outcome)).toMatchObject({ kind: 'timeout', status: undefined });
-    expect(outcome.ms).toBeGreaterThanOrEqual(TIMEOUT_MS - 20);
-    expect(s.requests).toHaveLength(1);
+    // Not retried. (On a slow machine the timeout may even beat the request to the server; that
+    // a timeout is never retried is proved on a fake clock in unit/transport.test.ts.)
+    expect(s.requests.length).toBeLessThanOrEqual(1);
   });
 
-  it('500 headers, then silence in the body: kind timeout after timeoutMs', async () => {
+  it('500 headers, then silence in the body: kind timeout after timeoutMs', BUDGET, async () => {
     const s = await freshServer();
     s.queue(faults.headersThenSilence(500, '{"computeFault": '));
-    const outcome = await settle('500 headers then silence', () => client(s.url).stopServer(SERVER), TIMEOUT_MS + 1_000);
+    const outcome = await settle('500 headers then silence', () => client(s.url, { timeoutMs: TINY_TIMEOUT_MS }).stopServer(SERVER));
     expect(failed(outcome)).toMatchObject({ kind: 'timeout', status: undefined });
-    expect(outcome.ms).toBeGreaterThanOrEqual(TIMEOUT_MS - 20);
   });
 
-  it('202 headers, then silence: resolves at once (the body is not waited for)', async () => {
+  it('202 headers, then silence: resolves (the body is not waited for: that would end in a timeout)', BUDGET, async () => {
     const s = await freshServer();
     s.queue(faults.headersThenSilence(202));
-    const outcome = await settle('202 headers then silence', () => client(s.url).stopServer(SERVER), TIMEOUT_MS);
+    const outcome = await settle('202 headers then silence', () => client(s.url).stopServer(SERVER));
     expect(outcome).toMatchObject({ ok: true, value: { status: 202 } });
-  });
-});
-
-describe('an injected fetch whose body ignores the signal', () => {
-  // Not a socket fault: a custom fetch (a mock, another HTTP stack) that does not tie its response
-  // body to the request's signal. The transport's own bound must still end the read.
-  it('an error body that stalls forever: kind timeout after timeoutMs', async () => {
-    let cancelled = false;
-    const stalled = () =>
-      new Response(
-        new ReadableStream<Uint8Array>({
-          start: (controller) => controller.enqueue(new TextEncoder().encode('{"computeFault": {"code": 500, "mess')),
-          cancel: () => void (cancelled = true),
-        }),
-        { status: 500, headers: { 'Content-Type': 'application/json' } },
-      );
-    const outcome = await settle(
-      'injected fetch: 500 body stalls, signal ignored',
-      () => client('https://ecs.example.com', { fetch: async () => stalled() }).stopServer(SERVER),
-      TIMEOUT_MS + 1_000,
-    );
-    expect(failed(outcome)).toMatchObject({ kind: 'timeout', status: undefined });
-    expect(outcome.ms).toBeGreaterThanOrEqual(TIMEOUT_MS - 20);
-    expect(cancelled).toBe(true);
   });
 });
 
 describe('broken bodies', () => {
-  it('500 reset mid-body (RST): a network error', async () => {
+  it('500 reset mid-body (RST): a network error', BUDGET, async () => {
     const s = await freshServer();
-    s.queue(faults.resetMidResponse(500));
-    const error = failed(await settle('500 reset mid-response', () => client(s.url).stopServer(SERVER), 2_000));
+    s.queue(faults.resetMidResponse(500, { after: headersReceived() }));
+    const error = failed(await settle('500 reset mid-response', () => client(s.url).stopServer(SERVER)));
     expect(error).toMatchObject({ kind: 'network', status: undefined });
     expect(s.requests).toHaveLength(1);
   });
 
-  it('202 reset mid-body (RST): resolves 202 (the stop was accepted)', async () => {
+  it('202 reset mid-body (RST): resolves 202 (the stop was accepted)', BUDGET, async () => {
     const s = await freshServer();
-    s.queue(faults.resetMidResponse(202));
-    const outcome = await settle('202 reset mid-response', () => client(s.url).stopServer(SERVER), 2_000);
+    s.queue(faults.resetMidResponse(202, { after: headersReceived() }));
+    const outcome = await settle('202 reset mid-response', () => client(s.url).stopServer(SERVER));
     expect(outcome).toMatchObject({ ok: true, value: { status: 202 } });
   });
 
-  it('500 whose connection ends before Content-Length is reached: a network error', async () => {
+  it('500 whose connection ends before Content-Length is reached: a network error', BUDGET, async () => {
     const s = await freshServer();
     s.queue(faults.prematureEnd(500));
-    const error = failed(await settle('500 premature end (FIN)', () => client(s.url).stopServer(SERVER), 2_000));
+    const error = failed(await settle('500 premature end (FIN)', () => client(s.url).stopServer(SERVER)));
     expect(error).toMatchObject({ kind: 'network', status: undefined });
   });
 
-  it('500 with truncated JSON (a complete message): kind http, status 500', async () => {
+  it('500 with truncated JSON (a complete message): kind http, status 500', BUDGET, async () => {
     const s = await freshServer();
     s.queue(faults.status(500, '{"computeFault": {"code": 500, "message": "Unexpected API Er', { 'Content-Type': 'application/json' }));
-    const error = failed(await settle('500 truncated JSON', () => client(s.url).stopServer(SERVER), 2_000));
+    const error = failed(await settle('500 truncated JSON', () => client(s.url).stopServer(SERVER)));
     expect(error).toMatchObject({ kind: 'http', status: 500 });
     expect(error.message).toBe('HTTP 500 Internal Server Error');
   });
 
-  it.each([500, 502, 504])('%i with an HTML body: kind http, the message is not the HTML', async (status) => {
+  it.each([500, 502, 504])('%i with an HTML body: kind http, the message is not the HTML', BUDGET, async (status) => {
     const s = await freshServer();
     const html = '<html><head><title>Bad Gateway</title></head><body><h1>nginx</h1><script>alert(1)</script></body></html>';
     s.queue(faults.status(status, html, { 'Content-Type': 'text/html' }));
-    const error = failed(await settle(`${status} with an HTML body`, () => client(s.url).stopServer(SERVER), 2_000));
+    const error = failed(await settle(`${status} with an HTML body`, () => client(s.url).stopServer(SERVER)));
     expect(error).toMatchObject({ kind: 'http', status });
     expect(error.message).toMatch(new RegExp(`^HTTP ${status}\\b`));
     expect(error.message).not.toContain('<');
@@ -209,50 +202,48 @@ describe('broken bodies', () => {
     ['JSON', '{"server": {"id": "x", "status": "ACTIVE"}}', 'application/json'],
     ['HTML', '<html>accepted</html>', 'text/html'],
     ['1 MB of garbage', 'x'.repeat(MB), 'application/octet-stream'],
-  ])('202 with an unexpected %s body: resolves 202', async (label, body, type) => {
+  ])('202 with an unexpected %s body: resolves 202', BUDGET, async (label, body, type) => {
     const s = await freshServer();
     s.queue(faults.status(202, body, { 'Content-Type': type, 'X-OpenStack-Request-Id': 'req-1' }));
-    const outcome = await settle(`202 with an unexpected ${label} body`, () => client(s.url).stopServer(SERVER), 2_000);
+    const outcome = await settle(`202 with an unexpected ${label} body`, () => client(s.url).stopServer(SERVER));
     expect(outcome).toMatchObject({ ok: true, value: { status: 202, requestId: 'req-1' } });
   });
 });
 
 describe('503 and 429', () => {
-  it('503 with an empty body every time: retried up to the cap, then kind http 503', async () => {
+  it('503 with an empty body every time: retried up to the cap, then kind http 503', BUDGET, async () => {
     const s = await freshServer();
     s.fallback = faults.status(503);
-    const error = failed(await settle('503 empty body, always', () => client(s.url).stopServer(SERVER), 2_000));
+    const error = failed(await settle('503 empty body, always', () => client(s.url).stopServer(SERVER)));
     expect(error).toMatchObject({ kind: 'http', status: 503 });
     expect(error.message).toBe('HTTP 503 Service Unavailable');
     expect(s.requests).toHaveLength(RETRY.retries + 1);
   });
 
-  it('503 with an empty body, then 202: resolves after one retry', async () => {
+  it('503 with an empty body, then 202: resolves after one retry', BUDGET, async () => {
     const s = await freshServer();
     s.queue(faults.status(503));
-    const outcome = await settle('503 empty body, then 202', () => client(s.url).stopServer(SERVER), 2_000);
+    const outcome = await settle('503 empty body, then 202', () => client(s.url).stopServer(SERVER));
     expect(outcome).toMatchObject({ ok: true, value: { status: 202 } });
     expect(s.requests).toHaveLength(2);
   });
 
-  it('429 with Retry-After twice, then 202: retried (the wait capped by maxDelayMs), then resolves', async () => {
+  it('429 with Retry-After twice, then 202: retried (the wait capped by maxDelayMs), then resolves', BUDGET, async () => {
     const s = await freshServer();
-    const overLimit = { overLimit: { code: 429, message: 'This request was rate-limited.', retryAfter: '1' } };
-    s.queue(faults.json(429, overLimit, { 'Retry-After': '1' }), faults.json(429, overLimit, { 'Retry-After': '1' }));
-    const outcome = await settle('429 Retry-After ×2, then 202', () => client(s.url).stopServer(SERVER), 2_000);
+    const overLimit = { overLimit: { code: 429, message: 'This request was rate-limited.', retryAfter: '3600' } };
+    s.queue(faults.json(429, overLimit, { 'Retry-After': '3600' }), faults.json(429, overLimit, { 'Retry-After': '3600' }));
+    // Retry-After: an hour, capped at maxDelayMs (20 ms) each time: uncapped, the test's budget ends first.
+    const outcome = await settle('429 Retry-After 3600 ×2, then 202', () => client(s.url).stopServer(SERVER));
     expect(outcome).toMatchObject({ ok: true, value: { status: 202 } });
     expect(s.requests).toHaveLength(3);
-    // Retry-After: 1 s, capped at maxDelayMs (20 ms) each time.
-    expect(outcome.ms).toBeLessThan(1_000);
   });
 
-  it('429 with Retry-After every time: gives up after the cap with kind overLimit and retryAfter', async () => {
+  it('429 with Retry-After every time: gives up after the cap with kind overLimit and retryAfter', BUDGET, async () => {
     const s = await freshServer();
     s.fallback = faults.json(429, { overLimit: { code: 429, message: 'This request was rate-limited.' } }, { 'Retry-After': '3600' });
-    const outcome = await settle('429 Retry-After 3600, always', () => client(s.url).stopServer(SERVER), 2_000);
+    const outcome = await settle('429 Retry-After 3600, always', () => client(s.url).stopServer(SERVER));
     expect(failed(outcome)).toMatchObject({ kind: 'overLimit', status: 429, retryAfter: 3600 });
     expect(s.requests).toHaveLength(RETRY.retries + 1);
-    expect(outcome.ms).toBeLessThan(1_000);
   });
 });
 
@@ -264,16 +255,16 @@ describe('a 50 MB body', () => {
   it.each([
     [500, '{"computeFault": {"code": 500, "message": "'],
     [202, ''],
-  ])('on a %i: the call ends quickly, the read is bounded and memory stays flat', async (status, first) => {
+  ])('on a %i: the call ends, the read is bounded and memory stays flat', BUDGET, async (status, first) => {
     const s = await freshServer();
     const fault = faults.stream(status, TOTAL, first);
     s.queue(fault);
     const rssBefore = process.memoryUsage().rss;
     let peak = rssBefore;
     const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 2);
-    const outcome = await settle(`${status} with a 50 MB body`, () => client(s.url, { timeoutMs: 5_000 }).stopServer(SERVER), 3_000);
+    const outcome = await settle(`${status} with a 50 MB body`, () => client(s.url).stopServer(SERVER));
     // The server stops once the client has gone (its socket closes).
-    await Promise.race([fault.stats.done, new Promise((resolve) => setTimeout(resolve, 3_000))]);
+    await fault.stats.done;
     clearInterval(sampler);
     peak = Math.max(peak, process.memoryUsage().rss);
     const growth = peak - rssBefore;
@@ -298,20 +289,22 @@ describe('redirects to another host', () => {
   };
   it.each([301, 302, 303, 307, 308].flatMap((status) => (['token', 'aksk'] as const).map((auth) => [status, auth] as const)))(
     '%i to another loopback server (%s auth): not followed, nothing sent there, kind http',
+    BUDGET,
     async (status, auth) => {
       const s = await freshServer();
       const elsewhere = await startFaultServer();
       try {
         s.queue(faults.redirect(status, `${elsewhere.url}/steal?from=ecs`));
-        const outcome = await settle(`${status} to another host (${auth})`, () => client(s.url, { auth: auths[auth]() }).stopServer(SERVER), 2_000);
+        const outcome = await settle(`${status} to another host (${auth})`, () => client(s.url, { auth: auths[auth]() }).stopServer(SERVER));
         expect(failed(outcome)).toMatchObject({ kind: 'http', status });
         // The credential went to the endpoint only.
         expect(s.requests).toHaveLength(1);
         const sent = s.requests[0]!.headers;
         expect(auth === 'token' ? sent['x-auth-token'] : sent.authorization).toBeDefined();
-        // ...and nothing at all went to the other host.
-        await new Promise((resolve) => setTimeout(resolve, 20));
+        // ...and nothing at all went to the other host (a followed redirect would have been
+        // answered before the call ended).
         expect(elsewhere.requests).toEqual([]);
+        expect(elsewhere.openSockets()).toBe(0);
       } finally {
         await elsewhere.close();
       }
@@ -320,27 +313,21 @@ describe('redirects to another host', () => {
 });
 
 describe('waiting for SHUTOFF over a broken server read', () => {
-  it('a 200 server read with truncated JSON: a typed EcsApiError, no hang', async () => {
+  it('a 200 server read with truncated JSON: a typed EcsApiError, no hang', BUDGET, async () => {
     const s = await freshServer();
     s.queue(faults.status(202), faults.status(200, '{"server": {"id": "', { 'Content-Type': 'application/json' }));
     const error = failed(
-      await settle('wait: 200 server read with truncated JSON', () => client(s.url).stopServer(SERVER, { wait: { intervalMs: 1 } }), 2_000),
+      await settle('wait: 200 server read with truncated JSON', () => client(s.url).stopServer(SERVER, { wait: { intervalMs: 1 } })),
     );
     expect(error).toMatchObject({ kind: 'http', status: 200 });
   });
 
-  it('a server read that never answers: kind timeout', async () => {
+  it('a server read that never answers: kind timeout', BUDGET, async () => {
     const s = await freshServer();
     s.queue(faults.status(202), faults.silence());
-    const error = failed(await settle('wait: server read never answered', () => client(s.url).stopServer(SERVER, { wait: true }), TIMEOUT_MS + 1_000));
+    const error = failed(
+      await settle('wait: server read never answered', () => client(s.url, { timeoutMs: TINY_TIMEOUT_MS }).stopServer(SERVER, { wait: true })),
+    );
     expect(error).toMatchObject({ kind: 'timeout' });
-  });
-});
-
-describe('the whole suite', () => {
-  it('left no unhandled rejection behind', async () => {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(unhandled).toEqual([]);
-    expect(report.length).toBeGreaterThanOrEqual(20);
   });
 });

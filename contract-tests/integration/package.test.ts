@@ -33,8 +33,8 @@ describe('the package', () => {
       'LICENSE',
       'README.md',
       'generated/openapi.d.ts',
+      'generated/openapi.yaml',
       'package.json',
-      'spec/openapi.yaml',
       'spec/overlays/upstream-nova.yaml',
     ]);
     expect(files).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.d.ts', 'dist/cli.js']));

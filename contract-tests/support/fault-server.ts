@@ -121,14 +121,17 @@ export const faults = {
     return { name: 'reset before response', handle: (req) => void req.socket.resetAndDestroy() };
   },
 
-  /** Headers and part of the body, a pause, then a TCP RST. */
-  resetMidResponse(status: number): Fault {
+  /**
+   * Headers and part of the body, then a TCP RST once `after` resolves: give it a promise of the
+   * client having the headers (a RST that overtakes them loses them). Without `after`, a 50 ms pause.
+   */
+  resetMidResponse(status: number, { after }: { after?: Promise<unknown> } = {}): Fault {
     return {
       name: `reset mid-response (${status})`,
       async handle(req, res) {
         res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': 1000 });
         res.write('{"computeFault": {"code": 500, "message": "the ');
-        await wait(50);
+        await (after ?? wait(50));
         req.socket.resetAndDestroy();
       },
     };

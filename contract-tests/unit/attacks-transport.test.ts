@@ -1,39 +1,48 @@
 /**
  * Attacks on the transport's promises (README: a timeout per attempt, the caller's signal ending
  * everything at once, bounded waits): each row a way to hold a call forever or to skip a bound,
- * and what must happen instead. No row depends on the machine's speed: the bounds under test are
- * milliseconds, a failure is a call that never ends.
+ * and what must happen instead. No row depends on the machine's speed: the bounds under test run
+ * on a fake clock (vi.useFakeTimers), and an abort comes once the call is known to be held.
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { retryAfterSeconds } from '../../src/http.js';
 import { EcsApiError, EcsWaitError, tokenAuth } from '../../src/index.js';
 import { checkWaitOptions } from '../../src/nova/server-wait.js';
-import { fakeFetch, json, makeClient, rejection, SERVER } from '../support/fixtures.js';
+import { deferred, FAKE_CLOCK, fakeFetch, json, makeClient, never, nextTurn, rejection, SERVER, settled, silentFetch, stopThenRead } from '../support/fixtures.js';
 
-const never = () => new Promise<never>(() => {});
+afterEach(() => void vi.useRealTimers());
+
 /** A fetch that ignores its signal and never answers. */
-const deafFetch = () => never();
-/** A fetch that honours its signal but never answers on its own. */
-const silentFetch = (request: Request) =>
-  new Promise<Response>((_, reject) => {
-    if (request.signal.aborted) reject(request.signal.reason);
-    request.signal.addEventListener('abort', () => reject(request.signal.reason), { once: true });
-  });
-const stopThenRead = (read: (request: Request) => Response | Promise<Response>) => (request: Request) =>
-  request.method === 'POST' ? new Response(null, { status: 202 }) : read(request);
+const deafFetch = () => never<Response>();
+
+/** `hold`, after it has called `reached()`: where a call is to be held when the caller aborts or the clock moves. */
+const marking = <A extends unknown[], R>(reached: () => void, hold: (...args: A) => R) => (...args: A): R => {
+  reached();
+  return hold(...args);
+};
 
 describe('a call that could hang forever ends', () => {
   it.each([
-    ['a token provider that never settles, the caller aborts', { auth: tokenAuth(never) }, 'abort'],
-    ['a token provider that never settles, timeoutMs passes', { auth: tokenAuth(never), timeoutMs: 20 }, 'timeout'],
-    ['an injected fetch that ignores its signal, the caller aborts', { fetch: deafFetch }, 'abort'],
-    ['an injected fetch that ignores its signal, timeoutMs passes', { fetch: deafFetch, timeoutMs: 20 }, 'timeout'],
-  ] as const)('%s', async (_, options, ending) => {
+    ['a token provider that never settles, the caller aborts', 'provider', 'abort'],
+    ['a token provider that never settles, timeoutMs passes', 'provider', 'timeout'],
+    ['an injected fetch that ignores its signal, the caller aborts', 'fetch', 'abort'],
+    ['an injected fetch that ignores its signal, timeoutMs passes', 'fetch', 'timeout'],
+  ] as const)('%s', async (_, held, ending) => {
+    vi.useFakeTimers(FAKE_CLOCK);
+    const reached = deferred();
+    const hold = marking(reached.resolve, never);
+    const options = held === 'provider' ? { auth: tokenAuth(hold) } : { fetch: hold as () => Promise<Response> };
     const controller = new AbortController();
     const reason = new Error('caller gave up');
-    const call = makeClient(fakeFetch().fetch, options).stopServer(SERVER, ending === 'abort' ? { signal: controller.signal } : {});
-    if (ending === 'abort') setTimeout(() => controller.abort(reason), 5);
-    const error = await rejection(call);
+    const call = rejection(
+      makeClient(fakeFetch().fetch, { ...options, ...(ending === 'timeout' ? { timeoutMs: 20 } : {}) }).stopServer(SERVER, ending === 'abort' ? { signal: controller.signal } : {}),
+    );
+    await reached.promise;
+    expect(await settled(call)).toBe(false);
+    if (ending === 'abort') controller.abort(reason);
+    else await vi.advanceTimersByTimeAsync(20);
+    expect(await settled(call)).toBe(true);
+    const error = await call;
     if (ending === 'abort') expect(error).toBe(reason);
     else expect(error).toMatchObject({ name: 'EcsApiError', kind: 'timeout', status: undefined });
   });
@@ -43,18 +52,28 @@ describe('a call that could hang forever ends', () => {
     ['a read answered 503 with Retry-After: 3600, retried', () => json(503, { serviceUnavailable: { code: 503, message: 'later' } }, { 'Retry-After': '3600' }), { retry: { retries: 5, maxDelayMs: 600_000 } }],
     ['a read that ignores its signal', deafFetch, {}],
   ] as const)('wait.timeoutMs bounds the whole wait: %s', async (_, read, extra) => {
-    const ecs = makeClient(fakeFetch(stopThenRead(read as (request: Request) => Response)).fetch, { timeoutMs: 600_000, ...extra });
-    const error = await rejection(ecs.stopServer(SERVER, { wait: { timeoutMs: 30, intervalMs: 5 } }));
+    vi.useFakeTimers(FAKE_CLOCK);
+    const reading = deferred();
+    const ecs = makeClient(fakeFetch(stopThenRead(marking(reading.resolve, read as (request: Request) => Response))).fetch, { timeoutMs: 600_000, ...extra });
+    const call = rejection(ecs.stopServer(SERVER, { wait: { timeoutMs: 30, intervalMs: 5 } }));
+    await reading.promise;
+    await vi.advanceTimersByTimeAsync(29);
+    expect(await settled(call)).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(await settled(call)).toBe(true);
+    const error = await call;
     expect(error).toBeInstanceOf(EcsWaitError);
     expect(error).toMatchObject({ reason: 'timeout' });
   });
 
-  it('a wait whose caller aborts during a read ends with the caller\'s reason', async () => {
+  it("a wait whose caller aborts during a read ends with the caller's reason", async () => {
+    const reading = deferred();
     const controller = new AbortController();
-    const ecs = makeClient(fakeFetch(stopThenRead(silentFetch)).fetch);
-    const call = ecs.stopServer(SERVER, { wait: true, signal: controller.signal });
-    setTimeout(() => controller.abort('stop waiting'), 5);
-    expect(await rejection(call)).toBe('stop waiting');
+    const ecs = makeClient(fakeFetch(stopThenRead(marking(reading.resolve, silentFetch))).fetch);
+    const call = rejection(ecs.stopServer(SERVER, { wait: true, signal: controller.signal }));
+    await reading.promise;
+    controller.abort('stop waiting');
+    expect(await call).toBe('stop waiting');
   });
 });
 
@@ -71,8 +90,9 @@ describe('what a token provider is given and what its failure shows', () => {
   it('a provider is given a signal that aborts with the call', async () => {
     let given: AbortSignal | undefined;
     const controller = new AbortController();
-    const call = makeClient(fakeFetch().fetch, { auth: tokenAuth(({ signal }) => ((given = signal), never())) }).stopServer(SERVER, { signal: controller.signal });
-    await new Promise((resolve) => setTimeout(resolve, 1));
+    const asked = deferred();
+    const call = makeClient(fakeFetch().fetch, { auth: tokenAuth(({ signal }) => ((given = signal), asked.resolve(), never())) }).stopServer(SERVER, { signal: controller.signal });
+    await asked.promise;
     expect(given).toBeInstanceOf(AbortSignal);
     expect(given!.aborted).toBe(false);
     controller.abort('enough');
@@ -131,7 +151,7 @@ describe('one signal shared by many calls', () => {
       const ecs = makeClient(fakeFetch(() => new Response(null, { status: 202 })).fetch);
       const results = await Promise.all(Array.from({ length: 1000 }, () => ecs.stopServer(SERVER, { signal: controller.signal })));
       expect(results.every((r) => r.status === 202)).toBe(true);
-      await new Promise((resolve) => setImmediate(resolve));
+      await nextTurn();
     } finally {
       process.off('warning', onWarning);
     }

@@ -19,11 +19,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalRequest } from '../../src/auth/signing.js';
 import { EcsInputError, signRequest } from '../../src/index.js';
+import { VECTOR_AK, VECTOR_SK } from '../support/fixtures.js';
 
 const seed = Number(process.env.FC_SEED ?? 20250915);
 const numRuns = Number(process.env.SIGNING_RUNS ?? 400);
-const AK = 'QTWAOYTTINDUT2QVKYUC';
-const SK = 'MFyfvK41ba2giqM7Uio6PznpdUKGpownRZlmVmHc';
+const AK = VECTOR_AK;
+const SK = VECTOR_SK;
 const DATE = new Date(Date.UTC(2024, 4, 6, 7, 8, 9));
 const SDK_DATE = '20240506T070809Z';
 

@@ -1,78 +1,128 @@
 /**
  * The transport under stopServer: per-attempt timeouts (headers and body), the caller's
- * AbortSignal, which failures are retried (and how), and bounded reads of error bodies.
+ * AbortSignal, which failures are retried (and how), and bounded reads of error bodies. Every test
+ * injects `fetch` (no socket: the real global fetch is in integration/transport.test.ts), and every
+ * duration is measured on a fake clock (vi.useFakeTimers), never on the machine's.
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { akskAuth, createEcsClient, EcsApiError, type EcsClientOptions, tokenAuth } from '../../src/index.js';
-import { fakeFetch, makeClient as baseClient, rejection, apiError, json, PROJECT, SERVER } from '../support/fixtures.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { akskAuth, EcsApiError, tokenAuth } from '../../src/index.js';
+import {
+  apiError,
+  deferred,
+  FAKE_CLOCK,
+  fakeFetch,
+  fetchFailed,
+  json,
+  makeClient as baseClient,
+  rejection,
+  SERVER,
+  settled,
+  silentFetch,
+  until,
+} from '../support/fixtures.js';
 
 const FAST_RETRY = { baseDelayMs: 1, maxDelayMs: 5 };
 const makeClient: typeof baseClient = (fetch, extra = {}) => baseClient(fetch, { retry: FAST_RETRY, ...extra });
 
-/** A body that sends `start`, then nothing more until the request's signal aborts it. */
-const stallingBody = (request: Request, start: string) =>
+afterEach(() => void vi.useRealTimers());
+
+/**
+ * A body that sends `start`, then nothing more until the request's signal aborts it; `onStall`
+ * runs once the reader has taken `start` and waits for more.
+ */
+const stallingBody = (request: Request, start: string, onStall = () => {}) =>
   new ReadableStream<Uint8Array>({
     start(controller) {
       controller.enqueue(new TextEncoder().encode(start));
       request.signal.addEventListener('abort', () => controller.error(request.signal.reason), { once: true });
     },
+    pull: () => onStall(),
   });
 
 /** A fetch response that never comes, but that gives up when the request's signal aborts. */
-const hang = (request: Request) =>
-  new Promise<Response>((_, reject) => {
-    if (request.signal.aborted) reject(request.signal.reason);
-    request.signal.addEventListener('abort', () => reject(request.signal.reason), { once: true });
-  });
+const hang = silentFetch;
 
-const refusedError = () =>
-  new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED 10.0.0.1:443'), { code: 'ECONNREFUSED' }) });
+const refusedError = () => fetchFailed('ECONNREFUSED', 'connect ECONNREFUSED 10.0.0.1:443');
 
+/** Waits `ms` on whatever clock is installed (the fake one in these tests). */
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('timeouts', () => {
   it("a fetch that never answers → kind 'timeout' after timeoutMs, not retried", async () => {
+    vi.useFakeTimers(FAKE_CLOCK);
     const f = fakeFetch(hang);
-    const started = Date.now();
-    const error = await apiError(makeClient(f.fetch, { timeoutMs: 50, retry: { ...FAST_RETRY, retries: 3 } }).stopServer(SERVER));
-    const elapsed = Date.now() - started;
-    expect(error).toMatchObject({ kind: 'timeout', status: undefined });
-    expect(elapsed).toBeGreaterThanOrEqual(40);
-    expect(elapsed).toBeLessThan(1_000);
+    const outcome = rejection(makeClient(f.fetch, { timeoutMs: 50, retry: { ...FAST_RETRY, retries: 3 } }).stopServer(SERVER));
+    await until(() => f.requests.length === 1, 'the request sent');
+    await vi.advanceTimersByTimeAsync(49);
+    expect(await settled(outcome)).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(await settled(outcome)).toBe(true);
+    expect(await outcome).toMatchObject({ name: 'EcsApiError', kind: 'timeout', status: undefined });
+    await vi.runAllTimersAsync();
     expect(f.requests).toHaveLength(1);
   });
 
   it("headers arrive, then an error body stalls → kind 'timeout' after timeoutMs", async () => {
+    vi.useFakeTimers(FAKE_CLOCK);
+    const stalled = deferred();
     const f = fakeFetch((request) => {
-      return new Response(stallingBody(request, '{"computeFault": {"code": 500, "mess'), {
+      return new Response(stallingBody(request, '{"computeFault": {"code": 500, "mess', stalled.resolve), {
         status: 500,
         headers: { 'Content-Type': 'application/json' },
       });
     });
-    const started = Date.now();
-    const error = await apiError(makeClient(f.fetch, { timeoutMs: 50 }).stopServer(SERVER));
-    const elapsed = Date.now() - started;
-    expect(error).toMatchObject({ kind: 'timeout' });
-    expect(elapsed).toBeGreaterThanOrEqual(40);
-    expect(elapsed).toBeLessThan(1_000);
+    const outcome = rejection(makeClient(f.fetch, { timeoutMs: 50 }).stopServer(SERVER));
+    await stalled.promise;
+    await vi.advanceTimersByTimeAsync(49);
+    expect(await settled(outcome)).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(await settled(outcome)).toBe(true);
+    expect(await outcome).toMatchObject({ name: 'EcsApiError', kind: 'timeout' });
     expect(f.requests).toHaveLength(1);
   });
 
+  it('an error body that stalls and ignores the signal → kind timeout after timeoutMs, the body cancelled', async () => {
+    // A custom fetch (a mock, another HTTP stack) that does not tie its response body to the
+    // request's signal: the transport's own bound must still end the read.
+    vi.useFakeTimers(FAKE_CLOCK);
+    const stalled = deferred();
+    let cancelled = false;
+    const f = fakeFetch(
+      () =>
+        new Response(
+          new ReadableStream<Uint8Array>({
+            start: (controller) => controller.enqueue(new TextEncoder().encode('{"computeFault": {"code": 500, "mess')),
+            pull: () => stalled.resolve(),
+            cancel: () => void (cancelled = true),
+          }),
+          { status: 500, headers: { 'Content-Type': 'application/json' } },
+        ),
+    );
+    const outcome = rejection(makeClient(f.fetch, { timeoutMs: 300 }).stopServer(SERVER));
+    await stalled.promise;
+    await vi.advanceTimersByTimeAsync(299);
+    expect(await settled(outcome)).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(await settled(outcome)).toBe(true);
+    expect(await outcome).toMatchObject({ name: 'EcsApiError', kind: 'timeout', status: undefined });
+    expect(cancelled).toBe(true);
+  });
+
   it('the timeout is per attempt: a slow first answer that is retried does not eat the next attempt', async () => {
+    vi.useFakeTimers(FAKE_CLOCK);
     const f = fakeFetch(async (_request, call) => {
-      if (call === 1) {
-        await sleep(120);
-        return json(503, { serviceUnavailable: { code: 503, message: 'later' } });
-      }
       await sleep(120);
-      return new Response(null, { status: 202 });
+      return call === 1 ? json(503, { serviceUnavailable: { code: 503, message: 'later' } }) : new Response(null, { status: 202 });
     });
-    await expect(makeClient(f.fetch, { timeoutMs: 200, retry: { ...FAST_RETRY, retries: 1 } }).stopServer(SERVER)).resolves.toMatchObject({ status: 202 });
+    const started = Date.now();
+    const outcome = makeClient(f.fetch, { timeoutMs: 200, retry: { ...FAST_RETRY, retries: 1 } }).stopServer(SERVER);
+    await vi.runAllTimersAsync();
+    await expect(outcome).resolves.toMatchObject({ status: 202 });
     expect(f.requests).toHaveLength(2);
+    // Both answers together took longer than one attempt may.
+    expect(Date.now() - started).toBeGreaterThan(200);
   });
 });
 
@@ -94,11 +144,14 @@ describe('garbage collection during a request', () => {
   }
 
   it('the timeout still fires after a GC', async () => {
+    vi.useFakeTimers(FAKE_CLOCK);
     const f = forgetfulHang();
     const promise = rejection(makeClient(f.fetch, { timeoutMs: 80, retry: false }).stopServer(SERVER));
-    await sleep(10);
+    await until(() => f.state.calls === 1, 'the request sent');
     gc();
-    const error = await Promise.race([promise, sleep(1_000).then(() => 'still pending')]);
+    await vi.advanceTimersByTimeAsync(80);
+    expect(await settled(promise)).toBe(true);
+    const error = await promise;
     expect(error).toBeInstanceOf(EcsApiError);
     expect(error).toMatchObject({ kind: 'timeout' });
     expect(f.state.calls).toBe(1);
@@ -111,51 +164,11 @@ describe('garbage collection during a request', () => {
     const f = forgetfulHang();
     const controller = new AbortController();
     const promise = rejection(makeClient(f.fetch, { auth: auth(), timeoutMs: 10_000, retry: false }).stopServer(SERVER, { signal: controller.signal }));
-    await sleep(10);
+    await until(() => f.state.calls === 1, 'the request sent');
     gc();
     controller.abort();
-    const error = await Promise.race([promise, sleep(1_000).then(() => 'still pending')]);
-    expect(error).toBe(controller.signal.reason);
-  });
-});
-
-describe('garbage collection during a request through the real global fetch', () => {
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
-  let server: Server;
-  let endpoint: string;
-  beforeAll(async () => {
-    // Takes the request and never answers.
-    server = createServer(() => {});
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  });
-  afterAll(() => {
-    server.closeAllConnections();
-    server.close();
-  });
-  const realClient = (extra: Partial<EcsClientOptions>) =>
-    createEcsClient({ endpoint, projectId: PROJECT, auth: tokenAuth('tok'), retry: false, ...extra });
-
-  it('the timeout still fires after a GC', async () => {
-    const promise = rejection(realClient({ timeoutMs: 150 }).stopServer(SERVER));
-    await sleep(30);
-    gc();
-    const error = await Promise.race([promise, sleep(2_000).then(() => 'still pending')]);
-    expect(error).toMatchObject({ kind: 'timeout' });
-  });
-
-  it.each([
-    ['token', () => tokenAuth('tok')],
-    ['AK/SK', () => akskAuth({ ak: 'AKGC', sk: 'SKGC' })],
-  ])("the caller's abort still arrives after a GC (%s)", async (_label, auth) => {
-    const controller = new AbortController();
-    const promise = rejection(realClient({ auth: auth(), timeoutMs: 10_000 }).stopServer(SERVER, { signal: controller.signal }));
-    await sleep(30);
-    gc();
-    controller.abort();
-    const error = await Promise.race([promise, sleep(2_000).then(() => 'still pending')]);
-    expect(error).toBe(controller.signal.reason);
+    expect(await settled(promise)).toBe(true);
+    expect(await promise).toBe(controller.signal.reason);
   });
 });
 
@@ -170,45 +183,49 @@ describe("the caller's AbortSignal", () => {
   });
 
   it('aborting during the request rejects at once with an AbortError, and nothing is retried', async () => {
+    vi.useFakeTimers(FAKE_CLOCK);
     const f = fakeFetch(hang);
     const controller = new AbortController();
-    const promise = makeClient(f.fetch, { timeoutMs: 10_000, retry: { ...FAST_RETRY, retries: 3 } }).stopServer(SERVER, { signal: controller.signal });
-    await sleep(10);
-    const started = Date.now();
+    const promise = rejection(makeClient(f.fetch, { timeoutMs: 10_000, retry: { ...FAST_RETRY, retries: 3 } }).stopServer(SERVER, { signal: controller.signal }));
+    await until(() => f.requests.length === 1, 'the request sent');
     controller.abort();
-    const error = await rejection(promise);
-    expect(Date.now() - started).toBeLessThan(200);
+    // At once: without the clock moving.
+    expect(await settled(promise)).toBe(true);
+    const error = await promise;
     expect(error).toBe(controller.signal.reason);
     expect((error as Error).name).toBe('AbortError');
     expect(error).not.toBeInstanceOf(EcsApiError);
-    await sleep(20);
+    await vi.runAllTimersAsync();
     expect(f.requests).toHaveLength(1);
   });
 
   it('aborting during a retry wait rejects at once with the reason; no further fetch', async () => {
+    vi.useFakeTimers(FAKE_CLOCK);
     const f = fakeFetch(() => json(429, { overLimit: { code: 429, message: 'slow down' } }, { 'Retry-After': '30' }));
     const controller = new AbortController();
-    const promise = makeClient(f.fetch, { retry: { retries: 3, baseDelayMs: 1, maxDelayMs: 60_000 } }).stopServer(SERVER, { signal: controller.signal });
-    await sleep(20);
-    expect(f.requests).toHaveLength(1); // now waiting the 30 s Retry-After
-    const started = Date.now();
+    const promise = rejection(makeClient(f.fetch, { retry: { retries: 3, baseDelayMs: 1, maxDelayMs: 60_000 } }).stopServer(SERVER, { signal: controller.signal }));
+    await until(() => f.requests.length === 1, 'the request sent');
+    await vi.advanceTimersByTimeAsync(29_000);
+    expect(await settled(promise)).toBe(false);
+    expect(f.requests).toHaveLength(1); // still waiting the 30 s Retry-After
     controller.abort();
-    const error = await rejection(promise);
-    expect(Date.now() - started).toBeLessThan(200);
+    expect(await settled(promise)).toBe(true);
+    const error = await promise;
     expect(error).toBe(controller.signal.reason);
     expect((error as Error).name).toBe('AbortError');
-    await sleep(20);
+    await vi.runAllTimersAsync();
     expect(f.requests).toHaveLength(1);
   });
 
   it('aborting while an error body is being read rejects with the reason', async () => {
+    const stalled = deferred();
     const f = fakeFetch((request) => {
-      return new Response(stallingBody(request, '{"x":'), { status: 500 });
+      return new Response(stallingBody(request, '{"x":', stalled.resolve), { status: 500 });
     });
     const controller = new AbortController();
     const reason = new DOMException('stop it', 'AbortError');
     const promise = makeClient(f.fetch, { timeoutMs: 10_000 }).stopServer(SERVER, { signal: controller.signal });
-    await sleep(10);
+    await stalled.promise;
     controller.abort(reason);
     await expect(promise).rejects.toBe(reason);
   });
@@ -236,23 +253,30 @@ describe('retries', () => {
   });
 
   it('Retry-After is honoured, capped by maxDelayMs', async () => {
+    vi.useFakeTimers(FAKE_CLOCK);
     const f = fakeFetch((_request, call) => (call === 1 ? json(429, { overLimit: { code: 429, message: 'x' } }, { 'Retry-After': '1' }) : new Response(null, { status: 202 })));
-    const started = Date.now();
-    await makeClient(f.fetch, { retry: { retries: 1, baseDelayMs: 1, maxDelayMs: 80 } }).stopServer(SERVER);
-    const elapsed = Date.now() - started;
-    expect(f.requests).toHaveLength(2);
-    expect(elapsed).toBeGreaterThanOrEqual(70); // waited for Retry-After (not the 1 ms backoff)...
-    expect(elapsed).toBeLessThan(800); // ...but no longer than maxDelayMs, not the full second
+    const outcome = makeClient(f.fetch, { retry: { retries: 1, baseDelayMs: 1, maxDelayMs: 80 } }).stopServer(SERVER);
+    await until(() => f.requests.length === 1, 'the first request sent');
+    // It waits for Retry-After (not the 1 ms backoff)...
+    await vi.advanceTimersByTimeAsync(79);
+    expect(f.requests).toHaveLength(1);
+    // ...but no longer than maxDelayMs, not the full second.
+    await vi.advanceTimersByTimeAsync(1);
+    await until(() => f.requests.length === 2, 'the retry sent');
+    await expect(outcome).resolves.toMatchObject({ status: 202 });
   });
 
-  it('a far Retry-After (seconds or HTTP date) is capped by maxDelayMs', async () => {
-    for (const retryAfter of ['3600', new Date(Date.now() + 3_600_000).toUTCString()]) {
-      const f = fakeFetch((_request, call) => (call === 1 ? new Response(null, { status: 503, headers: { 'Retry-After': retryAfter } }) : new Response(null, { status: 204 })));
-      const started = Date.now();
-      await expect(makeClient(f.fetch, { retry: { retries: 1, ...FAST_RETRY } }).stopServer(SERVER)).resolves.toMatchObject({ status: 204 });
-      expect(Date.now() - started).toBeLessThan(500);
-      expect(f.requests).toHaveLength(2);
-    }
+  it.each([
+    ['seconds', () => '3600'],
+    ['HTTP date', () => new Date(Date.now() + 3_600_000).toUTCString()],
+  ])('a far Retry-After (%s) is capped by maxDelayMs', async (_label, retryAfter) => {
+    vi.useFakeTimers(FAKE_CLOCK);
+    const f = fakeFetch((_request, call) => (call === 1 ? new Response(null, { status: 503, headers: { 'Retry-After': retryAfter() } }) : new Response(null, { status: 204 })));
+    const outcome = makeClient(f.fetch, { retry: { retries: 1, ...FAST_RETRY } }).stopServer(SERVER);
+    await until(() => f.requests.length === 1, 'the first request sent');
+    await vi.advanceTimersByTimeAsync(FAST_RETRY.maxDelayMs);
+    await until(() => f.requests.length === 2, 'the retry sent');
+    await expect(outcome).resolves.toMatchObject({ status: 204 });
   });
 
   it('ECONNREFUSED is retried', async () => {
@@ -365,8 +389,7 @@ describe('bounded reads', () => {
     expect(error).toMatchObject({ status, kind: 'http' });
     expect(error.message).toMatch(new RegExp(`^HTTP ${status}\\b`));
     expect(state.pulled).toBeLessThanOrEqual(MiB + 4 * CHUNK);
-    await sleep(5);
-    expect(state.cancelled).toBe(true);
+    await until(() => state.cancelled, 'the rest of the body cancelled');
   });
 
   it('a retried 503 with a 5 MB body is not read at all', async () => {

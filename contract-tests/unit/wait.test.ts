@@ -1,9 +1,9 @@
-import { describe, expect, it } from 'vitest';
-import { createEcsClient, EcsApiError, EcsInputError, EcsWaitError, tokenAuth, type Server, type StopProgress } from '../../src/index.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { EcsApiError, EcsInputError, EcsWaitError, type Server, type StopProgress } from '../../src/index.js';
 import { checkWaitOptions, waitForShutoff } from '../../src/nova/server-wait.js';
+import { deferred, FAKE_CLOCK, fakeFetch, makeClient as client, PROJECT, rejection, SERVER, settled } from '../support/fixtures.js';
 
-const PROJECT = '77b6a44cba5143ab91d13ab9a8ff44fd';
-const SERVER = '4d8c3732-a248-40ed-bebc-539a6ffd25c0';
+afterEach(() => void vi.useRealTimers());
 
 const server = (status: Server['status'], taskState: string | null = null): Server => ({
   id: SERVER,
@@ -15,9 +15,7 @@ const server = (status: Server['status'], taskState: string | null = null): Serv
 
 /** A fetch that answers the stop with 202 (or `stopStatus`) and each read with the next of `reads`. */
 function serverFetch(reads: (Server | number)[], stopStatus = 202, stopBody?: unknown) {
-  const calls: string[] = [];
-  const fetch = async (request: Request) => {
-    calls.push(`${request.method} ${new URL(request.url).pathname}`);
+  const f = fakeFetch((request) => {
     if (request.method === 'POST') {
       return new Response(stopBody === undefined ? null : JSON.stringify(stopBody), { status: stopStatus });
     }
@@ -26,19 +24,26 @@ function serverFetch(reads: (Server | number)[], stopStatus = 202, stopBody?: un
       return Response.json({ itemNotFound: { code: next, message: `Instance ${SERVER} could not be found.` } }, { status: next });
     }
     return Response.json({ server: next });
+  });
+  const calls = {
+    /** `METHOD path` of each request so far. */
+    get all() {
+      return f.requests.map((request) => `${request.method} ${new URL(request.url).pathname}`);
+    },
+    get reads() {
+      return calls.all.filter((c) => c.startsWith('GET'));
+    },
   };
-  return { fetch, calls };
+  return { fetch: f.fetch, calls };
 }
 
-const client = (fetch: (request: Request) => Promise<Response>) =>
-  createEcsClient({ endpoint: 'https://ecs.example.com', projectId: PROJECT, auth: tokenAuth('t'), retry: false, fetch });
 const fast = { intervalMs: 1, maxIntervalMs: 2 };
 
 describe('getServer', () => {
   it('reads GET /v2.1/{p}/servers/{id} and returns the server object', async () => {
     const { fetch, calls } = serverFetch([server('ACTIVE')]);
     await expect(client(fetch).getServer(SERVER)).resolves.toMatchObject({ id: SERVER, status: 'ACTIVE' });
-    expect(calls).toEqual([`GET /v2.1/${PROJECT}/servers/${SERVER}`]);
+    expect(calls.all).toEqual([`GET /v2.1/${PROJECT}/servers/${SERVER}`]);
   });
 
   it('throws a typed error for a 404 and for a 200 without a server object', async () => {
@@ -52,7 +57,7 @@ describe('getServer', () => {
   it('refuses a bad server id before any request', async () => {
     const { fetch, calls } = serverFetch([server('ACTIVE')]);
     await expect(client(fetch).getServer('..')).rejects.toBeInstanceOf(EcsInputError);
-    expect(calls).toEqual([]);
+    expect(calls.all).toEqual([]);
   });
 });
 
@@ -67,7 +72,7 @@ describe('stopServer({ wait })', () => {
       ['ACTIVE', 'powering-off'],
       ['SHUTOFF', null],
     ]);
-    expect(calls.filter((c) => c.startsWith('GET'))).toHaveLength(3);
+    expect(calls.reads).toHaveLength(3);
   });
 
   it('fails with EcsWaitError when the server goes to ERROR', async () => {
@@ -85,43 +90,56 @@ describe('stopServer({ wait })', () => {
   });
 
   it('fails with EcsWaitError on timeout, after reads spaced by a capped backoff', async () => {
-    const { fetch, calls } = serverFetch([server('ACTIVE', 'powering-off')]);
+    vi.useFakeTimers(FAKE_CLOCK);
     const started = Date.now();
-    const error = await client(fetch)
-      .stopServer(SERVER, { wait: { timeoutMs: 300, intervalMs: 20, maxIntervalMs: 40 } })
-      .catch((e: unknown) => e);
-    const elapsed = Date.now() - started;
+    const readAt: number[] = [];
+    const { fetch, calls } = serverFetch([server('ACTIVE', 'powering-off')]);
+    const timed = (request: Request) => (request.method === 'GET' && readAt.push(Date.now() - started), fetch(request));
+    const outcome = rejection(client(timed).stopServer(SERVER, { wait: { timeoutMs: 300, intervalMs: 20, maxIntervalMs: 40 } }));
+    await vi.advanceTimersByTimeAsync(299);
+    expect(await settled(outcome)).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(await settled(outcome)).toBe(true);
+    const error = await outcome;
+    expect(error).toBeInstanceOf(EcsWaitError);
     expect(error).toMatchObject({ reason: 'timeout' });
-    expect(elapsed).toBeGreaterThanOrEqual(300);
-    expect(elapsed).toBeLessThan(2_000);
-    // 20, 30, 40, 40, ... ms apart: at least 300/40 reads, and not a busy loop.
-    const reads = calls.filter((c) => c.startsWith('GET')).length;
-    expect(reads).toBeGreaterThanOrEqual(7);
-    expect(reads).toBeLessThanOrEqual(16);
+    // Paused 20, 30, 40, 40, ... ms (half as long again each time, capped at maxIntervalMs): not a
+    // busy loop, and the deadline cut the last pause short.
+    expect(readAt).toEqual([0, 20, 50, 90, 130, 170, 210, 250, 290]);
+    expect(calls.reads).toHaveLength(readAt.length);
   });
 
   it('stops waiting at once when the caller aborts', async () => {
-    const { fetch } = serverFetch([server('ACTIVE', 'powering-off')]);
+    vi.useFakeTimers(FAKE_CLOCK);
+    const { fetch, calls } = serverFetch([server('ACTIVE', 'powering-off')]);
+    const firstRead = deferred();
     const controller = new AbortController();
-    setTimeout(() => controller.abort(new Error('caller gave up')), 50);
-    const started = Date.now();
-    await expect(
-      client(fetch).stopServer(SERVER, { signal: controller.signal, wait: { intervalMs: 10_000 } }),
-    ).rejects.toThrow('caller gave up');
-    expect(Date.now() - started).toBeLessThan(1_000);
+    const outcome = rejection(
+      client(fetch).stopServer(SERVER, { signal: controller.signal, wait: { intervalMs: 10_000, onProgress: () => firstRead.resolve() } }),
+    );
+    await firstRead.promise;
+    // Halfway through the 10 s pause after the first read.
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(await settled(outcome)).toBe(false);
+    const reason = new Error('caller gave up');
+    controller.abort(reason);
+    // At once: without the clock moving.
+    expect(await settled(outcome)).toBe(true);
+    expect(await outcome).toBe(reason);
+    expect(calls.reads).toHaveLength(1);
   });
 
   it('does not wait when the stop itself fails', async () => {
     const { fetch, calls } = serverFetch([server('SHUTOFF')], 404, { itemNotFound: { code: 404, message: 'gone' } });
     await expect(client(fetch).stopServer(SERVER, { wait: fast })).rejects.toMatchObject({ status: 404 });
-    expect(calls.filter((c) => c.startsWith('GET'))).toEqual([]);
+    expect(calls.reads).toEqual([]);
   });
 
   it('refuses bad wait options before any request', async () => {
     const { fetch, calls } = serverFetch([server('SHUTOFF')]);
     await expect(client(fetch).stopServer(SERVER, { wait: { timeoutMs: 0 } })).rejects.toMatchObject({ field: 'wait.timeoutMs' });
     await expect(client(fetch).stopServer(SERVER, { wait: { onProgress: 'x' as never } })).rejects.toMatchObject({ field: 'wait.onProgress' });
-    expect(calls).toEqual([]);
+    expect(calls.all).toEqual([]);
   });
 });
 
