@@ -3,7 +3,7 @@
  * exports, and the `ecs-stop` bin run as a program through a symlink, as npm installs it.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -29,7 +29,7 @@ describe('the package', () => {
       { files: { path: string }[] },
     ];
     const files = pack.files.map((f) => f.path).sort();
-    expect(files.filter((f) => !/^dist\/[a-z-]+\.(js|d\.ts)$/.test(f))).toEqual([
+    expect(files.filter((f) => !/^dist\/([a-z-]+\/)*[a-z-]+\.(js|d\.ts)$/.test(f))).toEqual([
       'LICENSE',
       'README.md',
       'generated/openapi.d.ts',
@@ -38,6 +38,24 @@ describe('the package', () => {
       'spec/overlays/upstream-nova.yaml',
     ]);
     expect(files).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.d.ts', 'dist/cli.js']));
+  });
+
+  it('works when installed from its tarball: every module the entry and the bin import is shipped', () => {
+    const [{ filename }] = JSON.parse(
+      execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', scratch], { cwd: repoRoot, encoding: 'utf8' }),
+    ) as [{ filename: string }];
+    // A consumer's node_modules, offline: the tarball unpacked, its one dependency linked from ours.
+    const modules = join(scratch, 'consumer', 'node_modules');
+    const installed = join(modules, 'huaweicloud-ecs-stop');
+    mkdirSync(installed, { recursive: true });
+    execFileSync('tar', ['-xzf', join(scratch, filename), '-C', installed, '--strip-components=1']);
+    symlinkSync(join(repoRoot, 'node_modules', 'openapi-fetch'), join(modules, 'openapi-fetch'));
+    const script = "import('huaweicloud-ecs-stop').then((m) => console.log(Object.keys(m).sort().join(' ')))";
+    const imported = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: join(scratch, 'consumer'), encoding: 'utf8' });
+    expect(imported.stderr).toBe('');
+    expect(imported.stdout.trim().split(' ')).toEqual(expect.arrayContaining(['createEcsClient', 'tokenAuth', 'akskAuth', 'EcsError']));
+    const bin = spawnSync(process.execPath, [join(installed, manifest.bin['ecs-stop']!), '--version'], { encoding: 'utf8' });
+    expect(bin.status).toBe(0);
   });
 
   it('has openapi-fetch as its one runtime dependency', () => {
