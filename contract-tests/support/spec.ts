@@ -41,3 +41,33 @@ export const refusedStopBodies: Record<string, string> = {
   'body is a string': '"os-stop"',
   'body is null': 'null',
 };
+
+import type { JsonObject, ResponseExample } from './contract.js';
+
+/** A named response example, once: the same example declared by several operations' responses is one. */
+export interface NamedExample {
+  /** `404 itemNotFound`, with `of <operationId>` where two different examples share status and name. */
+  label: string;
+  status: string;
+  name: string;
+  value: JsonValue;
+  schema: JsonObject;
+  /** Every (operation, status) that declares it. */
+  uses: ResponseExample[];
+}
+type JsonValue = ResponseExample['value'];
+
+/** Each named response example of the document once, with every response that declares it. */
+export const namedResponseExamples: NamedExample[] = (() => {
+  const groups = new Map<string, NamedExample>();
+  for (const example of responseExamples) {
+    const key = JSON.stringify([example.status, example.name, example.value, example.schema]);
+    const group = groups.get(key);
+    if (group) group.uses.push(example);
+    else groups.set(key, { label: `${example.status} ${example.name}`, status: example.status, name: example.name, value: example.value, schema: example.schema, uses: [example] });
+  }
+  const named = [...groups.values()];
+  const shared = new Set(named.filter((example, i) => named.findIndex((other) => other.label === example.label) !== i).map((example) => example.label));
+  for (const example of named) if (shared.has(example.label)) example.label += ` of ${example.uses[0]!.operationId}`;
+  return named;
+})();

@@ -20,10 +20,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { canonicalRequest } from '../../src/auth/signing.js';
 import { akskAuth, EcsInputError, signRequest } from '../../src/index.js';
-import { authorize } from '../support/fixtures.js';
+import { authorize, VECTOR_AK as AK, VECTOR_SK as SK } from '../support/fixtures.js';
 
-const AK = 'QTWAOYTTINDUT2QVKYUC';
-const SK = 'MFyfvK41ba2giqM7Uio6PznpdUKGpownRZlmVmHc';
 const DATE = new Date(Date.UTC(2019, 10, 15, 3, 36, 55)); // X-Sdk-Date 20191115T033655Z
 
 interface Vector {

@@ -1,19 +1,19 @@
+/**
+ * The built-in auths: AK/SK signing (SDK-HMAC-SHA256) against Huawei's published vector and
+ * independent computations, on node:crypto and on Web Crypto, through openapi-fetch; token auth;
+ * and credentials refused, naming the field. (No credential in any rendering: secrets.test.ts.)
+ */
 import { createHash, createHmac } from 'node:crypto';
-import { inspect } from 'node:util';
 import createClient, { type Middleware } from 'openapi-fetch';
 import { describe, expect, it, vi } from 'vitest';
 import { canonicalQueryString, canonicalRequest, canonicalUri, formatSdkDate } from '../../src/auth/signing.js';
 import { akskAuth, EcsInputError, signRequest, tokenAuth } from '../../src/index.js';
-import { asMiddleware, authorize } from '../support/fixtures.js';
+import { asMiddleware, authorize, PROJECT, SERVER, VECTOR_AK as AK, VECTOR_SK as SK } from '../support/fixtures.js';
 
-// Huawei's published test vector (facts.md §4).
-const AK = 'QTWAOYTTINDUT2QVKYUC';
-const SK = 'MFyfvK41ba2giqM7Uio6PznpdUKGpownRZlmVmHc';
+// Huawei's published test vector (facts.md §4): AK and SK from the fixtures, this date.
 const VECTOR_DATE = new Date(Date.UTC(2019, 10, 15, 3, 36, 55));
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
-const PROJECT = '77b6a44cba5143ab91d13ab9a8ff44fd';
-const SERVER = '4d8c3732-a248-40ed-bebc-539a6ffd25c0';
 const STOP_URL = `https://ecs.cn-north-4.myhuaweicloud.com/v2.1/${PROJECT}/servers/${SERVER}/action`;
 
 // Just enough of the generated `paths` for openapi-fetch's types.
@@ -352,7 +352,7 @@ describe('through openapi-fetch', () => {
     expect(second.headers.get('X-Auth-Token')).toBe('token-2');
   });
 
-  it('a token function returning a bad token fails the call with EcsInputError, without the value', async () => {
+  it('a token function returning a bad token fails the call with EcsInputError (auth.token), nothing sent', async () => {
     const capture = capturingFetch();
     const client = createClient<paths>({ baseUrl: 'https://ecs.example.com', fetch: capture.fetch });
     client.use(asMiddleware(tokenAuth(() => 'secret\r\nX-Injected: 1')));
@@ -367,13 +367,12 @@ describe('through openapi-fetch', () => {
       );
     expect(error).toBeInstanceOf(EcsInputError);
     expect((error as EcsInputError).field).toBe('auth.token');
-    expect((error as Error).message).not.toContain('secret');
     expect(capture.requests).toHaveLength(0);
   });
 });
 
-describe('bad input and secrecy', () => {
-  const expectInputError = (fn: () => unknown, field: string, ...secrets: string[]) => {
+describe('bad input', () => {
+  const expectInputError = (fn: () => unknown, field: string) => {
     let caught: unknown;
     try {
       fn();
@@ -382,17 +381,16 @@ describe('bad input and secrecy', () => {
     }
     expect(caught).toBeInstanceOf(EcsInputError);
     expect((caught as EcsInputError).field).toBe(field);
-    for (const secret of secrets) expect((caught as Error).message).not.toContain(secret);
   };
 
-  it('akskAuth refuses unusable credentials, naming the field and not the value', () => {
+  it('akskAuth refuses unusable credentials, naming the field', () => {
     const spoil = (s: string) => ['', ` ${s}`, `${s}\n`, `${s}\r\n`, `${s.slice(0, 5)} ${s.slice(5)}`, `${s}\u0000`, `${s}Ä`];
-    for (const ak of spoil(AK)) expectInputError(() => akskAuth({ ak, sk: SK }), 'auth.ak', AK.slice(0, 5), SK.slice(0, 5));
-    for (const sk of spoil(SK)) expectInputError(() => akskAuth({ ak: AK, sk }), 'auth.sk', AK.slice(0, 5), SK.slice(0, 5));
-    expectInputError(() => akskAuth({ ak: AK, sk: SK, securityToken: 'sts\r\ntoken' }), 'auth.securityToken', 'sts', AK, SK);
-    expectInputError(() => akskAuth({ ak: AK, sk: SK, securityToken: '' }), 'auth.securityToken', AK, SK);
-    expectInputError(() => akskAuth({ ak: 42, sk: SK } as never), 'auth.ak', SK);
-    expectInputError(() => akskAuth({ ak: AK } as never), 'auth.sk', AK);
+    for (const ak of spoil(AK)) expectInputError(() => akskAuth({ ak, sk: SK }), 'auth.ak');
+    for (const sk of spoil(SK)) expectInputError(() => akskAuth({ ak: AK, sk }), 'auth.sk');
+    expectInputError(() => akskAuth({ ak: AK, sk: SK, securityToken: 'sts\r\ntoken' }), 'auth.securityToken');
+    expectInputError(() => akskAuth({ ak: AK, sk: SK, securityToken: '' }), 'auth.securityToken');
+    expectInputError(() => akskAuth({ ak: 42, sk: SK } as never), 'auth.ak');
+    expectInputError(() => akskAuth({ ak: AK } as never), 'auth.sk');
     expectInputError(() => akskAuth(null as never), 'auth');
   });
 
@@ -402,36 +400,26 @@ describe('bad input and secrecy', () => {
     );
   });
 
-  it('tokenAuth refuses an unusable token, naming the field and not the value', () => {
+  it('tokenAuth refuses an unusable token, naming the field', () => {
     for (const token of ['', 'xyzzy\n-secret', 'xyzzy\r-secret', 'xyzzy\u0007-secret', 'xyzzy\u2028-secret', ' xyzzy']) {
-      expectInputError(() => tokenAuth(token), 'auth.token', 'secret', 'xyzzy');
+      expectInputError(() => tokenAuth(token), 'auth.token');
     }
     expectInputError(() => tokenAuth(undefined as never), 'auth.token');
     expectInputError(() => tokenAuth(12 as never), 'auth.token');
   });
 
-  it('never shows a secret in JSON, inspect or String', async () => {
+  it('an auth shows itself as its kind: frozen, JSON {kind}, no keys but kind, authorize and its renderers', async () => {
     const aksk = akskAuth({ ak: AK, sk: SK, securityToken: 'sts-secret-token' });
     const token = tokenAuth('MIIE-secret-token');
     const tokenFn = tokenAuth(() => 'MIIE-secret-token');
-    await stopThroughClient('https://ecs.example.com', asMiddleware(aksk)); // after use, too (the cached key must not show up either)
+    await stopThroughClient('https://ecs.example.com', asMiddleware(aksk)); // after use, too
     for (const auth of [aksk, token, tokenFn]) {
-      const renderings = [
-        JSON.stringify(auth),
-        inspect(auth, { showHidden: true, depth: Infinity }),
-        String(auth),
-        `${auth}`,
-        JSON.stringify(Object.entries(auth)),
-        inspect(auth.authorize, { showHidden: true, depth: Infinity }),
-      ];
-      for (const text of renderings) {
-        for (const secret of [SK, AK, 'sts-secret-token', 'MIIE-secret-token']) expect(text).not.toContain(secret);
-      }
       expect(Object.keys(auth).sort()).toEqual(['authorize', 'kind', 'toJSON', 'toString']);
+      expect(Object.isFrozen(auth)).toBe(true);
     }
     expect(JSON.parse(JSON.stringify(aksk))).toEqual({ kind: 'aksk' });
     expect(JSON.parse(JSON.stringify(token))).toEqual({ kind: 'token' });
+    expect(String(tokenFn)).toBe('[EcsAuth token]');
     expect(aksk.kind).toBe('aksk');
-    expect(Object.isFrozen(aksk)).toBe(true);
   });
 });

@@ -1,17 +1,15 @@
+/**
+ * `ecs-stop` run in-process (main() with an injected environment and fetch): what it sends, what
+ * it prints in text and --json, and its exit codes. No secret in any output, and secrets pasted on
+ * the command line: secrets.test.ts. Attacks on its input and output: attacks-cli.test.ts.
+ */
 import { describe, expect, it } from 'vitest';
 import { exitCodes, main, usage } from '../../src/cli.js';
 import { packageVersion } from '../../src/index.js';
-import { PROJECT, SERVER } from '../support/fixtures.js';
+import { fetchFailed, PROJECT, SECURITY_TOKEN, SERVER, silentFetch, TOKEN, VECTOR_AK as AK, VECTOR_SK as SK } from '../support/fixtures.js';
 
 const REQUEST_ID = 'req-1b2c3d4e-5f60-4718-8a9b-0c1d2e3f4a5b';
 const GATEWAY_REQUEST_ID = '0f4e6fc6a1a9e0c0b1f2b3a4d5e6f708';
-
-// Distinctive secrets, so that a leak anywhere in the output is unmistakable.
-const TOKEN = 'MIItokenSECRETvalue-7f3a9c2e1d0b';
-const AK = 'QTWAOYTTINDUT2QVKYUC';
-const SK = 'skSECRETvalueMFyfvK41ba2giqM7Uio6PznpdUK';
-const SECURITY_TOKEN = 'stsSECRETvalue-gQpjbi1ub3J0aC00NDVa';
-const SECRETS = [TOKEN, SK, SECURITY_TOKEN];
 
 type Env = Record<string, string | undefined>;
 const TOKEN_CREDS: Env = { ECS_AUTH_TOKEN: TOKEN };
@@ -48,15 +46,10 @@ const plainNetworkFailure: Responder = async () => {
   throw new TypeError('fetch failed');
 };
 const connectionRefused: Responder = async () => {
-  throw new TypeError('fetch failed', {
-    cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:443'), { code: 'ECONNREFUSED' }),
-  });
+  throw fetchFailed('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:443');
 };
 /** Never answers; gives up when the request's signal (the client's timeout) fires. */
-const neverAnswers: Responder = (request) =>
-  new Promise((_resolve, reject) => {
-    request.signal.addEventListener('abort', () => reject(request.signal.reason), { once: true });
-  });
+const neverAnswers: Responder = silentFetch;
 
 interface Run {
   code: number;
@@ -229,8 +222,6 @@ const usageCases: UsageCase[] = [
   { name: 'both kinds of credentials', argv: [SERVER], env: () => base({ ...AKSK_CREDS, ...TOKEN_CREDS }), field: 'credentials', says: /one kind/ },
   { name: 'AK without SK', argv: [SERVER], env: () => ({ ...AKSK_ENV, HUAWEICLOUD_SDK_SK: '' }), field: 'HUAWEICLOUD_SDK_SK', says: /HUAWEICLOUD_SDK_SK is not set/ },
   { name: 'SK without AK', argv: [SERVER], env: () => ({ ...AKSK_ENV, HUAWEICLOUD_SDK_AK: undefined }), field: 'HUAWEICLOUD_SDK_AK', says: /HUAWEICLOUD_SDK_AK is not set/ },
-  { name: 'a token with a line break', argv: [SERVER], env: () => ({ ...TOKEN_ENV, ECS_AUTH_TOKEN: `${TOKEN}\nX-Evil: 1` }), field: 'ECS_AUTH_TOKEN', says: /ECS_AUTH_TOKEN must be .*visible ASCII/ },
-  { name: 'an SK with a space', argv: [SERVER], env: () => ({ ...AKSK_ENV, HUAWEICLOUD_SDK_SK: `${SK} x` }), field: 'HUAWEICLOUD_SDK_SK', says: /HUAWEICLOUD_SDK_SK must be/ },
   { name: 'no project ID', argv: [SERVER], env: (c) => ({ ...base(c), HUAWEICLOUD_SDK_PROJECT_ID: undefined }), field: 'project-id', says: /project-id is missing.*HUAWEICLOUD_SDK_PROJECT_ID/ },
   { name: 'a bad project ID (env)', argv: [SERVER], env: (c) => ({ ...base(c), HUAWEICLOUD_SDK_PROJECT_ID: 'not-a-project' }), field: 'HUAWEICLOUD_SDK_PROJECT_ID', says: /HUAWEICLOUD_SDK_PROJECT_ID must be a project ID/ },
   { name: 'a bad project ID (flag)', argv: [SERVER, '--project-id', '..'], env: base, field: '--project-id', says: /--project-id must not be '\.' or '\.\.'/ },
@@ -245,7 +236,7 @@ const usageCases: UsageCase[] = [
   { name: 'a bad --api-version', argv: [SERVER, '--api-version', 'v3'], env: base, field: '--api-version', says: /--api-version must be v2 or v2\.1/ },
   { name: 'a bad --timeout-ms', argv: [SERVER, '--timeout-ms', '1e3'], env: base, field: '--timeout-ms', says: /--timeout-ms must be an integer/ },
   { name: '--timeout-ms 0', argv: [SERVER, '--timeout-ms', '0'], env: base, field: '--timeout-ms', says: /--timeout-ms must be an integer/ },
-  { name: '--microversion on v2', argv: [SERVER, '--api-version', 'v2', '--microversion', '2.60'], env: base, field: '--microversion', says: /--microversion is only taken by apiVersion 'v2\.1'/ },
+  { name: '--microversion on v2', argv: [SERVER, '--api-version', 'v2', '--microversion', '2.60'], env: base, field: '--microversion', says: /^--microversion is only taken by \w+ 'v2\.1'$/ },
   { name: 'a bad --microversion', argv: [SERVER, '--microversion', 'two'], env: base, field: '--microversion', says: /--microversion must be/ },
   { name: 'both --endpoint and --region', argv: [SERVER, '--endpoint', 'https://ecs.example.com', '--region', 'cn-north-4'], env: base, field: '--endpoint', says: /--endpoint or --region, not both/ },
   { name: 'a plain-http --endpoint', argv: [SERVER, '--endpoint', 'http://ecs.example.com'], env: base, field: '--endpoint', says: /--endpoint must use https/ },
@@ -255,11 +246,7 @@ const usageCases: UsageCase[] = [
   { name: 'no endpoint', argv: [SERVER], env: (c) => ({ ...base(c), HUAWEICLOUD_SDK_REGION: '' }), field: 'endpoint', says: /endpoint is missing.*ECS_ENDPOINT.*HUAWEICLOUD_SDK_REGION/ },
   { name: 'an unknown flag', argv: [SERVER, '--force'], env: base, field: 'option', says: /^unknown option in argument 2 \(not shown, in case it is a secret\)$/ },
   { name: 'a misspelt flag', argv: [SERVER, '--tpye', 'HARD'], env: base, field: '--tpye', says: /^unknown option '--tpye' \(did you mean --type\?\)$/ },
-  { name: '--sk with a value', argv: [SERVER, '--sk', SK], env: base, field: '--sk', says: /unknown option '--sk'; credentials are read from the environment only/ },
-  { name: '--token=value', argv: [`--token=${TOKEN}`, SERVER], env: base, field: '--token', says: /unknown option '--token'; credentials are read from the environment only/ },
-  { name: 'a pasted secret as short options', argv: [SERVER, `-h${SK}`], env: base, field: 'option', says: /^unknown option in argument 2 \(not shown, in case it is a secret\)$/ },
-  { name: 'a pasted secret as one short option', argv: [`-${TOKEN}`, SERVER], env: base, field: 'option', says: /^unknown option/ },
-  { name: '--json=value', argv: [SERVER, `--json=${SECURITY_TOKEN}`], env: base, field: '--json', says: /--json takes no value/ },
+  { name: '--json=value', argv: [SERVER, '--json=yes'], env: base, field: '--json', says: /--json takes no value/ },
 ];
 
 describe('ecs-stop: usage errors exit 2 and send nothing', () => {
@@ -401,67 +388,5 @@ describe('ecs-stop: anything else exits 1', () => {
       throw new Error('write EPIPE');
     };
     await expect(main([SERVER, '--json'], TOKEN_ENV, { stdout: broken, stderr: broken, fetch: accepted })).resolves.toBe(1);
-  });
-});
-
-describe('ecs-stop: no secret in any output', () => {
-  /** Every secret in play, plus the signatures the client computed. */
-  function leaks(result: Run): string[] {
-    const signatures = result.requests
-      .map((request) => /Signature=([0-9a-f]+)/.exec(request.headers.get('Authorization') ?? '')?.[1])
-      .filter((s): s is string => s !== undefined);
-    const output = [...result.stdout, ...result.stderr].join('\n');
-    const found = [...SECRETS, ...signatures].filter((secret) => output.includes(secret));
-    const signature = /Signature=(?!\[redacted\])\S+/.exec(output);
-    if (signature) found.push(signature[0]);
-    return found;
-  }
-
-  const failures: { name: string; argv: string[]; env?: (creds: Env) => Env; respond?: Responder }[] = [
-    ...usageCases.map(({ name, argv, env }) => ({ name: `usage: ${name}`, argv, env })),
-    { name: '404 itemNotFound', argv: [SERVER], respond: novaNotFound },
-    { name: '401 APIGW.0301', argv: [SERVER], respond: gatewayUnauthorized },
-    { name: '404 Ecs.0114', argv: [SERVER], respond: ecsNotFound },
-    { name: 'network error', argv: [SERVER], respond: plainNetworkFailure },
-    { name: 'timeout', argv: [SERVER, '--timeout-ms', '20'], respond: neverAnswers },
-    { name: 'unexpected', argv: [SERVER], respond: async () => 'nonsense' as unknown as Response },
-    {
-      name: 'a server that echoes every credential it was sent',
-      argv: [SERVER],
-      respond: async (request) =>
-        jsonError(401, {
-          unauthorized: {
-            code: 401,
-            message: `bad credentials: ${[...request.headers].map(([k, v]) => `${k}=${v}`).join(' ')}`,
-          },
-        })(request),
-    },
-    {
-      name: 'a fetch that throws an error quoting the request headers',
-      argv: [SERVER],
-      respond: async (request) => {
-        throw new Error(`refused ${JSON.stringify([...request.headers])}`);
-      },
-    },
-  ];
-  const credentialKinds = { token: TOKEN_CREDS, aksk: AKSK_CREDS };
-
-  for (const [kind, creds] of Object.entries(credentialKinds)) {
-    it.each(failures)(`${kind}: $name`, async ({ argv, env = base, respond }) => {
-      for (const extra of [[], ['--json']]) {
-        const result = await run([...argv, ...extra], env(creds), respond);
-        expect(result.code).not.toBe(0);
-        expect(leaks(result)).toEqual([]);
-      }
-    });
-  }
-
-  it('the echoing server is answered with [redacted], and the rest of its message kept', async () => {
-    const result = await run([SERVER], AKSK_ENV, failures.find((f) => f.name.startsWith('a server that echoes'))!.respond);
-    expect(result.code).toBe(3);
-    expect(result.stderr[0]).toContain(`Access=${AK}`);
-    expect(result.stderr[0]).toContain('x-security-token=[redacted]');
-    expect(result.stderr[0]).toContain('Signature=[redacted]');
-    expect(leaks(result)).toEqual([]);
   });
 });

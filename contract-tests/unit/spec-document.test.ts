@@ -4,6 +4,7 @@ import {
   acceptedStopBodies,
   componentValidator,
   deref,
+  namedResponseExamples,
   operation,
   operations,
   refusedStopBodies,
@@ -12,6 +13,12 @@ import {
   validator,
   type JsonObject,
 } from '../support/spec.js';
+
+// `npm run lint` (redocly.yaml) already holds the document to: valid OpenAPI structure, unique
+// operationIds, a 2xx and a 4xx per operation, defined tags and security, and every example of a
+// media type (request and response bodies), of a parameter and of a schema valid for its schema.
+// No test here repeats those; the contract project also checks each response example against its
+// schema where it has the mock serve it (contract/mock-spec.test.ts).
 
 describe('the document', () => {
   it('is a valid OpenAPI 3.1 document for an independent validator', async () => {
@@ -51,10 +58,16 @@ describe('the document', () => {
     expect(statuses).toEqual(
       expect.arrayContaining(['202', '204', '400', '401', '403', '404', '409', '415', '429', '500', '502', '503', '504', 'default']),
     );
-    for (const status of statuses.filter((s) => /^[45]|default/.test(s))) {
-      const examples = responseExamples.filter((e) => e.operationId === id && e.status === status);
-      expect(examples.length, `${id} ${status} has a named example`).toBeGreaterThan(0);
-    }
+  });
+
+  it('has a named example for every error status of every operation (so that the mock can serve each)', () => {
+    const missing = operations.flatMap(({ operationId, operation: op }) =>
+      Object.keys(op.responses as JsonObject)
+        .filter((status) => /^[45]|default/.test(status))
+        .filter((status) => !responseExamples.some((e) => e.operationId === operationId && e.status === status))
+        .map((status) => `${operationId} ${status}`),
+    );
+    expect(missing).toEqual([]);
   });
 
   it('sends Retry-After with 429', () => {
@@ -101,54 +114,29 @@ describe('path parameters', () => {
   });
 });
 
-describe('every example', () => {
-  it.each(responseExamples.map((e) => [`${e.operationId} ${e.status} ${e.name}`, e] as const))(
-    '%s matches its schema',
-    (_, example) => {
-      const validate = validator(example.schema);
-      expect(validate(example.value), JSON.stringify(validate.errors)).toBe(true);
-    },
-  );
-
-  it('error examples each match exactly one of the four error shapes', () => {
+describe('examples lint does not check', () => {
+  it('error examples each match exactly one of the four error shapes (ErrorResponse is anyOf)', () => {
     const shapes = ['NovaFault', 'EcsError', 'GatewayError', 'IdentityError'].map(componentValidator);
-    const errors = responseExamples.filter((e) => /^[45]|default/.test(e.status));
+    const errors = namedResponseExamples.filter((e) => /^[45]|default/.test(e.status));
     expect(errors.length).toBeGreaterThan(20);
     for (const example of errors) {
-      expect(shapes.filter((shape) => shape(example.value)), example.name).toHaveLength(1);
+      expect(shapes.filter((shape) => shape(example.value)), example.label).toHaveLength(1);
     }
   });
 
-  it('of request bodies, parameters, headers and schemas matches its schema', () => {
-    const checked: string[] = [];
-    const check = (where: string, schema: unknown, value: unknown) => {
-      const validate = validator(schema);
-      expect(validate(value), `${where}: ${JSON.stringify(validate.errors)}`).toBe(true);
-      checked.push(where);
-    };
+  it('every parameter and header has an example, and the headers\' are valid for their schemas', () => {
     const components = spec.components as JsonObject;
-    for (const [name, body] of Object.entries(components.requestBodies as JsonObject)) {
-      for (const [mediaType, media] of Object.entries((body as JsonObject).content as JsonObject)) {
-        const { schema, examples } = media as JsonObject;
-        for (const [exampleName, example] of Object.entries(examples as JsonObject)) {
-          check(`requestBodies ${name} ${mediaType} ${exampleName}`, schema, deref(example).value);
-        }
-      }
-    }
     for (const kind of ['parameters', 'headers'] as const) {
       for (const [name, item] of Object.entries(components[kind] as JsonObject)) {
         const { schema, example, examples } = item as JsonObject;
         const values = example !== undefined ? [example] : Object.values((examples ?? {}) as JsonObject).map((e) => deref(e).value as Json);
         expect(values.length, `${kind} ${name} has an example`).toBeGreaterThan(0);
-        values.forEach((value, i) => check(`${kind} ${name} #${i}`, schema, value));
+        if (kind === 'headers') {
+          const validate = validator(schema);
+          values.forEach((value, i) => expect(validate(value), `headers ${name} #${i}: ${JSON.stringify(validate.errors)}`).toBe(true));
+        }
       }
     }
-    for (const [name, schema] of Object.entries(components.schemas as JsonObject)) {
-      for (const example of ((schema as JsonObject).examples as Json[] | undefined) ?? []) {
-        check(`schemas ${name}`, { $ref: `#/components/schemas/${name}` }, example);
-      }
-    }
-    expect(checked.length).toBeGreaterThan(15);
   });
 });
 

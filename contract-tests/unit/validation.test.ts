@@ -1,29 +1,17 @@
 /**
  * Bad input is refused before any request, with an EcsInputError naming the input; the
- * client's ID and microversion checks refuse exactly what the spec refuses.
+ * client's ID and microversion checks refuse exactly what the spec refuses. (That a refusal never
+ * quotes a credential: secrets.test.ts.)
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { akskAuth, createEcsClient, type EcsClientOptions, EcsError, EcsInputError, tokenAuth } from '../../src/index.js';
 import { patterns, serverStatuses } from '../../src/validate.js';
 import { regions } from '../../src/regions.js';
+import { ENDPOINT, fakeFetch, PROJECT, SERVER } from '../support/fixtures.js';
 import { componentValidator, spec, type JsonObject } from '../support/spec.js';
 
-const PROJECT = '77b6a44cba5143ab91d13ab9a8ff44fd';
-const SERVER = '4d8c3732-a248-40ed-bebc-539a6ffd25c0';
-const ENDPOINT = 'https://ecs.cn-north-4.myhuaweicloud.com';
-const SECRET = 'S3CRET-VALUE-9z8y7x';
-
-function fakeFetch() {
-  const requests: Request[] = [];
-  return {
-    requests,
-    fetch: async (request: Request): Promise<Response> => {
-      requests.push(request);
-      return new Response(null, { status: 202 });
-    },
-  };
-}
+const VALUE = 'S3CRET-VALUE-9z8y7x';
 
 const base = (fetch: (request: Request) => Promise<Response>): EcsClientOptions => ({
   endpoint: ENDPOINT,
@@ -179,8 +167,7 @@ describe('endpoint and region', () => {
     ['empty', ''],
     ['a number', 443],
   ])('%s is refused (%s)', async (_label, endpoint) => {
-    const error = await refusedOptions('endpoint', (options) => ({ ...options, endpoint }));
-    expect(error.message).not.toContain('pass');
+    await refusedOptions('endpoint', (options) => ({ ...options, endpoint }));
   });
 
   it.each([
@@ -256,25 +243,23 @@ describe('endpoint and region', () => {
 describe('credentials', () => {
   it.each([
     ['empty token', () => tokenAuth(''), 'auth.token'],
-    ['token with CR/LF', () => tokenAuth(`${SECRET}\r\nX-Evil: 1`), 'auth.token'],
-    ['token with LF', () => tokenAuth(`${SECRET}\n`), 'auth.token'],
-    ['token with a space', () => tokenAuth(`${SECRET} x`), 'auth.token'],
+    ['token with CR/LF', () => tokenAuth(`${VALUE}\r\nX-Evil: 1`), 'auth.token'],
+    ['token with LF', () => tokenAuth(`${VALUE}\n`), 'auth.token'],
+    ['token with a space', () => tokenAuth(`${VALUE} x`), 'auth.token'],
     ['non-string token', () => tokenAuth(42 as unknown as string), 'auth.token'],
-    ['empty AK', () => akskAuth({ ak: '', sk: SECRET }), 'auth.ak'],
-    ['AK with CR/LF', () => akskAuth({ ak: `${SECRET}\r\n`, sk: 'sk' }), 'auth.ak'],
+    ['empty AK', () => akskAuth({ ak: '', sk: VALUE }), 'auth.ak'],
+    ['AK with CR/LF', () => akskAuth({ ak: `${VALUE}\r\n`, sk: 'sk' }), 'auth.ak'],
     ['empty SK', () => akskAuth({ ak: 'ak', sk: '' }), 'auth.sk'],
-    ['SK with CR/LF', () => akskAuth({ ak: 'ak', sk: `${SECRET}\r\n` }), 'auth.sk'],
+    ['SK with CR/LF', () => akskAuth({ ak: 'ak', sk: `${VALUE}\r\n` }), 'auth.sk'],
     ['empty security token', () => akskAuth({ ak: 'ak', sk: 'sk', securityToken: '' }), 'auth.securityToken'],
-    ['security token with LF', () => akskAuth({ ak: 'ak', sk: 'sk', securityToken: `${SECRET}\n` }), 'auth.securityToken'],
-  ] as const)('%s throws, naming %s and never the value', async (_label, attempt, field) => {
+    ['security token with LF', () => akskAuth({ ak: 'ak', sk: 'sk', securityToken: `${VALUE}\n` }), 'auth.securityToken'],
+  ] as const)('%s throws, naming %s', async (_label, attempt, field) => {
     const error = await inputError(attempt);
     expect(error.field).toBe(field);
-    expect(error.message).not.toContain(SECRET);
-    expect(String(error)).not.toContain(SECRET);
   });
 
   it('auth that is not tokenAuth/akskAuth is refused', async () => {
-    await refusedOptions('auth', (options) => ({ ...options, auth: { token: SECRET } }));
+    await refusedOptions('auth', (options) => ({ ...options, auth: { token: VALUE } }));
     await refusedOptions('auth', (options) => ({ ...options, auth: undefined }));
   });
 });

@@ -1,0 +1,140 @@
+/**
+ * The secret sweep where it needs a socket or a process (the rest, and the list of renderings and
+ * secrets, is unit/secrets.test.ts): the library over real loopback sockets, where undici's own
+ * errors (at any depth of `cause`) and a server that echoes every header it was sent in its body,
+ * its reason phrase and its request ID must show no secret; and `ecs-stop` run as a program, whose
+ * real stdout and stderr must show none either.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { akskAuth, createEcsClient, EcsApiError, tokenAuth, type EcsAuth } from '../../src/index.js';
+import { faults, refusedUrl, startFaultServer, type Fault, type FaultServer, type SeenRequest } from '../support/fault-server.js';
+import { credentialsCarried, leaksIn, passwordAuth, PROJECT, renderings, SERVER, SWEEP_AK, SWEEP_SECRETS as S } from '../support/fixtures.js';
+import { buildCliProgram, runCli, type CliProgram } from './cli-program.js';
+
+let server: FaultServer;
+let program: CliProgram;
+/** What answers the next requests to ECS (IAM token requests are always answered 201). */
+let answer: Fault;
+
+beforeAll(async () => {
+  server = await startFaultServer();
+  server.fallback = {
+    name: 'IAM, or the attack',
+    handle(req, res) {
+      if (!req.url?.startsWith('/iam/')) return answer.handle(req, res);
+      res.writeHead(201, { 'X-Subject-Token': `iSsuedOverS0cketQm7Xw2Lp9Zr4${server.requests.length}`, 'Content-Length': 0 });
+      res.end();
+    },
+  };
+  program = buildCliProgram();
+}, 60_000);
+
+afterAll(async () => {
+  await server?.close();
+  program?.remove();
+});
+
+/** A server that quotes every header it was sent, and `told`, in its body, reason phrase and request ID. */
+function echoing(told: string[]): Fault {
+  return {
+    name: 'echo',
+    handle(req: IncomingMessage, res: ServerResponse) {
+      const echo = [...told, ...Object.entries(req.headers).map(([name, value]) => `${name}: ${String(value)}`)].join('; ');
+      const body = JSON.stringify({ unauthorized: { code: 401, message: `bad credentials: ${echo}` } });
+      res.writeHead(401, `Unauthorized ${echo}`, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), 'X-OpenStack-Request-Id': `req-${echo}` });
+      res.end(body);
+    },
+  };
+}
+
+/** Every secret of the sweep, and every credential the server received. */
+function secretsSeen(requests: SeenRequest[]): Record<string, string> {
+  const secrets: Record<string, string> = { ...S };
+  for (const { headers } of requests) {
+    Object.assign(secrets, credentialsCarried({ get: (name) => (typeof headers[name] === 'string' ? (headers[name] as string) : null) }));
+  }
+  return secrets;
+}
+
+const worlds: Record<string, { auth: () => EcsAuth; told: string[] }> = {
+  token: { auth: () => tokenAuth(S.token), told: [] },
+  'AK/SK + security token': { auth: () => akskAuth({ ak: SWEEP_AK, sk: S.sk, securityToken: S['security token'] }), told: [] },
+  'own auth (a password fetches tokens)': { auth: () => passwordAuth(`${server.url}/iam/v3/auth/tokens`), told: [S.password] },
+};
+
+interface SocketAttack {
+  attack: string;
+  /** The answer to ECS requests; `undefined` sends them where nothing listens. */
+  answer?: (told: string[]) => Fault;
+  kind: string;
+}
+
+const socketAttacks: SocketAttack[] = [
+  { attack: 'the connection is refused (undici: fetch failed, ECONNREFUSED), retried', kind: 'network' },
+  { attack: 'the connection is reset before any answer', answer: () => faults.resetBeforeResponse(), kind: 'network' },
+  { attack: 'the answer is not HTTP', answer: () => faults.rawBytes('garbage\r\n\r\n'), kind: 'network' },
+  { attack: 'no answer within timeoutMs', answer: () => faults.silence(), kind: 'timeout' },
+  { attack: 'the connection is reset in the middle of an error body', answer: () => faults.resetMidResponse(500), kind: 'network' },
+  { attack: 'a server quotes every header it was sent in its body, reason phrase and request ID', answer: echoing, kind: 'unauthorized' },
+];
+
+describe('the library over real sockets: no secret in any error, however shown', () => {
+  it.each(socketAttacks.map((row) => [row.attack, row] as const))('%s', { timeout: 30_000 }, async (_, row) => {
+    const leaks: string[] = [];
+    const endpoint = row.answer ? server.url : await refusedUrl();
+    for (const [name, world] of Object.entries(worlds)) {
+      if (row.answer) answer = row.answer(world.told);
+      const before = server.requests.length;
+      const error = await createEcsClient({ endpoint, projectId: PROJECT, auth: world.auth(), timeoutMs: 200, retry: { retries: 1, baseDelayMs: 1, maxDelayMs: 5 } })
+        .stopServer(SERVER)
+        .then(() => undefined, (e: unknown) => e);
+      expect(error, name).toBeInstanceOf(EcsApiError);
+      expect((error as EcsApiError).kind, name).toBe(row.kind);
+      const secrets = secretsSeen(server.requests.slice(before));
+      for (const [how, text] of Object.entries(renderings(error))) leaks.push(...leaksIn(text, secrets).map((leak) => `${name} / ${how}: ${leak}`));
+    }
+    expect(leaks).toEqual([]);
+  });
+
+  it('the echoing server did receive the credentials (the sweep above is not vacuous)', async () => {
+    answer = echoing([]);
+    const before = server.requests.length;
+    for (const world of Object.values(worlds)) await createEcsClient({ endpoint: server.url, projectId: PROJECT, auth: world.auth(), retry: false }).stopServer(SERVER).catch(() => {});
+    const seen = server.requests.slice(before);
+    expect(seen.some((r) => r.headers['x-auth-token'] === S.token)).toBe(true);
+    expect(seen.some((r) => r.headers['x-security-token'] === S['security token'])).toBe(true);
+    expect(seen.some((r) => /Signature=[0-9a-f]{64}$/.test(r.headers.authorization ?? ''))).toBe(true);
+    expect(seen.some((r) => r.url.startsWith('/iam/') && r.body.includes(S.password))).toBe(true);
+  });
+});
+
+describe('ecs-stop as a program: no secret on its stdout or stderr', () => {
+  const env = {
+    token: { ECS_AUTH_TOKEN: S.token },
+    'AK/SK + security token': { HUAWEICLOUD_SDK_AK: SWEEP_AK, HUAWEICLOUD_SDK_SK: S.sk, HUAWEICLOUD_SDK_SECURITY_TOKEN: S['security token'] },
+  };
+  const PASTED_SK = 'Pq7sKw2XzR9mL4vB8nT1yY6uI3oE0aSdF5gHj2Kl';
+
+  it.each([
+    // The server knows what the environment holds (the gateway verifies AK/SK signatures with the SK).
+    ['a server that quotes every header, and the credentials it holds', (held: string[]) => echoing(held), [], 3],
+    ['the connection is reset', () => faults.resetBeforeResponse(), [], 4],
+    ['an SK pasted as --<SK>', undefined, [`--${PASTED_SK}`], 2],
+  ] as const)('%s', { timeout: 30_000 }, async (_, attack, extra, code) => {
+    const leaks: string[] = [];
+    for (const [name, creds] of Object.entries(env)) {
+      for (const mode of [[], ['--json']]) {
+        if (attack) answer = attack(Object.values(creds).filter((value) => value !== SWEEP_AK));
+        const before = server.requests.length;
+        const run = await runCli(program, [SERVER, '--endpoint', server.url, ...extra, ...mode], { ...creds, HUAWEICLOUD_SDK_PROJECT_ID: PROJECT });
+        const label = `${name}${mode.length ? ' --json' : ''}`;
+        expect(run.code, `${label}: ${run.stderr}`).toBe(code);
+        expect(run.stdout + run.stderr, label).not.toBe('');
+        const secrets = { ...secretsSeen(server.requests.slice(before)), 'pasted SK': PASTED_SK };
+        for (const stream of ['stdout', 'stderr'] as const) leaks.push(...leaksIn(run[stream], secrets).map((leak) => `${label} / ${stream}: ${leak}`));
+      }
+    }
+    expect(leaks).toEqual([]);
+  });
+});
