@@ -112,7 +112,7 @@ export function createClientCore(config: ClientConfig): ClientCore {
     } catch (error) {
       if (error instanceof EcsError || signal?.aborted) throw error;
       if (error instanceof CredentialsFailure) throw errorFromCredentials(error.cause, summary);
-      throw errorFromFailure(error, summary);
+      throw errorFromFailure(error, summary, redactor);
     }
   }
 

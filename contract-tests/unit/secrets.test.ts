@@ -16,9 +16,6 @@
  * `JSON.stringify()`, `util.inspect()` with hidden properties at any depth (with and without custom
  * inspection), `stack`, and all of these for every error of the `cause` chain. For the CLI: stdout,
  * stderr and the --wait progress line, in text and --json.
- *
- * A row marked `gap` is a leak the library has today: it runs as `it.fails`, so the sweep stays
- * green until it is fixed and then fails, asking for the mark to go.
  */
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
@@ -104,8 +101,6 @@ interface LibraryAttack {
   outcome: string;
   /** What the error's message (a result's request ID) still says: the server's text is kept, the secrets cut out. */
   says?: RegExp;
-  /** A leak the library has today: the row runs as `it.fails` (see the file's comment). */
-  gap?: string;
 }
 
 /** The four error shapes and ECS's wrapped Nova fault, each quoting what it was sent. */
@@ -192,7 +187,6 @@ const libraryAttacks: LibraryAttack[] = [
     worlds: AKSK,
     server: () => json(401, { error_code: 'APIGW.0301', error_msg: `signature mismatch; expected one made with ${S.sk}` }),
     outcome: 'gateway',
-    gap: 'akskAuth never registers the SK (src/auth/aksk.ts): a Redactor learns only what a request carries, and the SK is never sent',
   },
 
   // No answer.
@@ -207,7 +201,6 @@ const libraryAttacks: LibraryAttack[] = [
     attack: 'the fetch fails with an error quoting them, in its message and in its cause',
     server: (_, echo) => Promise.reject(new TypeError(`fetch failed: ${echo}`, { cause: Object.assign(new Error(`socket closed: ${echo}`), { code: 'UND_ERR_SOCKET' }) })),
     outcome: 'network',
-    gap: "a network error keeps the runtime's error as its `cause`, unredacted (errorFromFailure in src/errors/api-error.ts): error.cause and util.inspect show what it quotes",
   },
   { attack: 'no answer within timeoutMs', server: silentFetch, options: { timeoutMs: 20 }, outcome: 'timeout' },
   {
@@ -386,9 +379,7 @@ describe('the library: no secret in any error or result, however shown', () => {
     for (const world of inWorlds(row)) leaks.push(...(await attackLibrary(row, world)));
     expect(leaks).toEqual([]);
   };
-  it.each(libraryAttacks.filter((row) => !row.gap).map((row) => [row.attack, row] as const))('%s', (_, row) => sweep(row));
-  // Known leaks (see `gap`): each must still leak; once fixed, this fails and the mark goes.
-  it.fails.each(libraryAttacks.filter((row) => row.gap).map((row) => [row.attack, row.gap, row] as const))('known gap: %s (%s)', (_, _gap, row) => sweep(row));
+  it.each(libraryAttacks.map((row) => [row.attack, row] as const))('%s', (_, row) => sweep(row));
 });
 
 // ---------------------------------------------------------------------------------------------

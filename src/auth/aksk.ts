@@ -30,7 +30,9 @@ export function akskAuth(credentials: AkSkCredentials, options: AkSkOptions = {}
   if (typeof now !== 'function') throw new EcsInputError('options.now', 'must be a function returning a Date');
   const signedHost = options.signedHost === undefined ? undefined : checkHost(options.signedHost);
   const hmac = hmacWith(creds.sk);
-  return makeAuth('aksk', async (request) => {
+  return makeAuth('aksk', async (request, { registerSecret }) => {
+    // Never sent, but a gateway that checks signatures holds it and may quote it.
+    registerSecret(creds.sk);
     // The request is replaced by the signed one, so its body can be read rather than cloned.
     const body = request.body === null ? null : new Uint8Array(await request.arrayBuffer());
     return sign(request, body, creds, hmac, now(), signedHost);

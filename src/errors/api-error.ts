@@ -1,5 +1,5 @@
 import { requestIdOf, retryAfterSeconds } from '../http.js';
-import { systemErrorCode } from './cause.js';
+import { redactedCopy, systemErrorCode } from './cause.js';
 import { EcsError } from './ecs-error.js';
 import { parseErrorBody, tryJson, type EcsErrorKind } from './error-body.js';
 import type { Redactor } from './redaction.js';
@@ -104,8 +104,8 @@ export function errorFromCredentials(error: unknown, request: RequestSummary): E
   });
 }
 
-/** The error for a call that got no response. */
-export function errorFromFailure(error: unknown, request: RequestSummary): EcsApiError {
+/** The error for a call that got no response; its `cause` is the runtime's error with the call's secrets cut out. */
+export function errorFromFailure(error: unknown, request: RequestSummary, redactor: Redactor): EcsApiError {
   const timedOut = error instanceof Error && error.name === 'TimeoutError';
   const code = systemErrorCode(error);
   const message = timedOut
@@ -117,6 +117,6 @@ export function errorFromFailure(error: unknown, request: RequestSummary): EcsAp
     kind: timedOut ? 'timeout' : 'network',
     code,
     request,
-    cause: error,
+    cause: redactedCopy(error, (text) => redactor.apply(text)),
   });
 }
