@@ -7,7 +7,16 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const endpointMode = Boolean(process.env.ECS_ENDPOINT);
 
 export default defineConfig({
+  root,
   test: {
+    // On with --coverage (npm test runs it): the client and CLI code, as every project exercises it.
+    coverage: {
+      provider: 'v8',
+      include: ['src/**/*.ts'],
+      reporter: ['text-summary', 'text'],
+      reportsDirectory: 'coverage',
+      thresholds: { lines: 95, branches: 95 },
+    },
     projects: [
       {
         test: {

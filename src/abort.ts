@@ -75,8 +75,6 @@ export interface BoundedSignal {
   signal: AbortSignal;
   /** Whether it was the timer, not the caller, that aborted it. */
   timedOut(): boolean;
-  /** Ends the time bound; the caller's signal is still followed. */
-  stopTimer(): void;
   done(): void;
 }
 
@@ -92,7 +90,6 @@ export function boundedSignal(callerSignal: AbortSignal | undefined, ms: number,
   return {
     signal: controller.signal,
     timedOut: () => timedOut,
-    stopTimer: () => clearTimeout(timer),
     done() {
       clearTimeout(timer);
       unsubscribe();

@@ -104,6 +104,21 @@ describe('SDK-HMAC-SHA256: Huawei published test vector', () => {
   });
 });
 
+describe('akskAuth({ signedHost })', () => {
+  it('signs the host a proxy will forward to, in lowercase, instead of the URL host', async () => {
+    const body = '{"os-stop": {}}';
+    const at = (url: string) => new Request(url, { method: 'POST', body, headers: { 'Content-Type': 'application/json' } });
+    const viaProxy = await authorize(akskAuth({ ak: AK, sk: SK }, { now: () => VECTOR_DATE, signedHost: 'ECS.Example.com:8443' }), at('http://127.0.0.1:4010/v2.1/p/servers/s/action'));
+    const direct = await authorize(akskAuth({ ak: AK, sk: SK }, { now: () => VECTOR_DATE }), at('https://ecs.example.com:8443/v2.1/p/servers/s/action'));
+    expect(viaProxy.headers.get('Authorization')).toBe(direct.headers.get('Authorization'));
+    expect(viaProxy.url).toBe('http://127.0.0.1:4010/v2.1/p/servers/s/action');
+  });
+
+  it.each(['', 'host/path', 'a b', 'host:123456', 'user@host'])('refuses %j, naming options.signedHost', (signedHost) => {
+    expect(() => akskAuth({ ak: AK, sk: SK }, { signedHost })).toThrow(expect.objectContaining({ field: 'options.signedHost' }));
+  });
+});
+
 describe('on a runtime without node:crypto (browsers, workers): the Web Crypto path', () => {
   async function loadWithoutNodeCrypto() {
     const processWithBuiltins = process as { getBuiltinModule?: unknown };
@@ -155,6 +170,10 @@ describe('canonicalUri', () => {
   it('keeps %2F inside a segment (signing refuses such a path before it gets here)', () => {
     expect(canonicalUri('/servers/a%2Fb/action')).toBe('/servers/a%2Fb/action/');
     expect(canonicalUri('/servers/a%2fb')).toBe('/servers/a%2Fb/');
+  });
+
+  it("keeps a '%' that starts no UTF-8 escape as it is (signing refuses such a path first)", () => {
+    expect(canonicalUri('/a%zz/b%FF')).toBe('/a%zz/b%FF/');
   });
 
   it('signs an URL-encoded pathname the way it is sent', () => {

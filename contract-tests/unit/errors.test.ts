@@ -5,6 +5,10 @@
  * the client against the mock in contract/client.test.ts; no secret in any error: secrets.test.ts.)
  */
 import { describe, expect, it } from 'vitest';
+import { redactedCopy } from '../../src/errors/cause.js';
+import { parseErrorBody } from '../../src/errors/error-body.js';
+import { Redactor } from '../../src/errors/redaction.js';
+import { retryAfterSeconds } from '../../src/http.js';
 import { apiError, ENDPOINT, fakeFetch, json, makeClient, PROJECT, SERVER, silentFetch } from '../support/fixtures.js';
 
 describe('the four error shapes', () => {
@@ -132,3 +136,45 @@ describe('failures without a response', () => {
     expect(error.cause).toBeDefined();
   });
 });
+
+describe('the cause chain, copied with the secrets cut out', () => {
+  const redact = (text: string) => text.split('s3cret-token').join('[redacted]');
+
+  it('copies names, messages, codes and stacks along the chain, at most five deep', () => {
+    const inner = Object.assign(new Error('socket closed, token s3cret-token'), { code: 'UND_ERR_SOCKET' });
+    const copy = redactedCopy(new TypeError('fetch failed', { cause: inner }), redact) as Error & { cause: Error & { code: string } };
+    expect(copy).toMatchObject({ name: 'TypeError', message: 'fetch failed' });
+    expect(copy.cause).toMatchObject({ name: 'Error', message: 'socket closed, token [redacted]', code: 'UND_ERR_SOCKET' });
+    expect(copy.cause.stack).toContain('socket closed, token [redacted]');
+    expect(copy.cause.stack).not.toContain('s3cret-token');
+    const loop: { message: string; cause?: unknown } = { message: 'a loop' };
+    loop.cause = loop;
+    let depth = 0;
+    for (let link = redactedCopy(loop, redact) as { cause?: unknown } | undefined; link; link = link.cause as never) depth++;
+    expect(depth).toBe(5);
+  });
+
+  it('takes what is thrown as it comes: a string, an object without message or name, a number', () => {
+    expect(redactedCopy('refused: s3cret-token', redact)).toBe('refused: [redacted]');
+    expect(redactedCopy({ code: 'ECONNRESET' }, redact)).toMatchObject({ name: 'Error', message: '', code: 'ECONNRESET', stack: 'Error: ' });
+    expect(redactedCopy(42, redact)).toBe(42);
+  });
+});
+
+describe('odd bodies and headers', () => {
+  it('a Nova fault whose value is not an object is no Nova fault', () => {
+    expect(parseErrorBody({ itemNotFound: 'gone' })).toEqual({ kind: 'http' });
+  });
+
+  it('a Retry-After shaped like an HTTP date that is no date is no Retry-After', () => {
+    expect(retryAfterSeconds('Mon, 99 Jan 2026 00:00:00 GMT')).toBeUndefined();
+    expect(retryAfterSeconds('Mon, 05 Jan 2026 00:00:10 GMT', Date.UTC(2026, 0, 5))).toBe(10);
+  });
+
+  it('an Authorization header without a signature is registered whole', () => {
+    const redactor = new Redactor();
+    redactor.addFromRequest(new Request('https://h', { headers: { Authorization: 'Bearer opaque-credential' } }));
+    expect(redactor.apply('echo: Bearer opaque-credential')).toBe('echo: [redacted]');
+  });
+});
+

@@ -8,6 +8,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { akskAuth, EcsApiError, tokenAuth } from '../../src/index.js';
+import { limitBody } from '../../src/transport/body-limit.js';
 import {
   apiError,
   deferred,
@@ -356,6 +357,17 @@ describe('retries', () => {
 });
 
 describe('bounded reads', () => {
+  it('a body whose attempt was aborted before it was handed over is never read', async () => {
+    let pulled = false;
+    const body = new ReadableStream({ pull: () => void (pulled = true) });
+    const aborted = AbortSignal.abort(new DOMException('gone', 'AbortError'));
+    let finished = 0;
+    const limited = limitBody(new Response(body, { status: 200 }), 1024, () => finished++, aborted);
+    await expect(limited.text()).rejects.toThrow('gone');
+    expect(finished).toBeGreaterThanOrEqual(1);
+    expect(pulled).toBe(false);
+  });
+
   const MiB = 1024 * 1024;
   const CHUNK = 64 * 1024;
 

@@ -240,6 +240,13 @@ describe('endpoint and region', () => {
   );
 });
 
+describe('the options object', () => {
+  it.each([null, undefined, 'https://ecs.example.com', 42])('%j is refused, naming options', async (options) => {
+    const error = await inputError(() => createEcsClient(options as never));
+    expect(error.field).toBe('options');
+  });
+});
+
 describe('credentials', () => {
   it.each([
     ['empty token', () => tokenAuth(''), 'auth.token'],

@@ -58,16 +58,15 @@ const noDetails = { code: undefined, requestId: undefined, retryAfter: undefined
  * The error for an unsuccessful response; `body` is what openapi-fetch read (JSON, text or nothing).
  * The secrets `redactor` holds (the credentials sent) are cut out of the server's text, should it quote them.
  */
-export function errorFromResponse(response: Response, body: unknown, request: RequestSummary, redactor?: Redactor): EcsApiError {
+export function errorFromResponse(response: Response, body: unknown, request: RequestSummary, redactor: Redactor): EcsApiError {
   const parsed = parseErrorBody(typeof body === 'string' ? tryJson(body) : body);
-  const redact = <T extends string | undefined>(text: T): T => (redactor ? redactor.apply(text) : text);
   // The reason phrase is the server's text too: it may echo a credential.
   const fallback = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
-  return new EcsApiError(redact(parsed.message ?? fallback), {
+  return new EcsApiError(redactor.apply(parsed.message ?? fallback), {
     status: response.status,
     kind: parsed.kind,
-    code: redact(parsed.code),
-    requestId: redact(requestIdOf(response) ?? parsed.requestId),
+    code: redactor.apply(parsed.code),
+    requestId: redactor.apply(requestIdOf(response) ?? parsed.requestId),
     retryAfter: retryAfterSeconds(response.headers.get('retry-after')) ?? parsed.retryAfter,
     request,
   });

@@ -30,9 +30,9 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 
-export function tryJson(value: string | undefined): unknown {
+export function tryJson(value: string): unknown {
   try {
-    return JSON.parse(value ?? '');
+    return JSON.parse(value);
   } catch {
     return undefined;
   }
@@ -56,7 +56,7 @@ export function parseErrorBody(body: unknown): ErrorBody {
     const code = text(body.error.code)!;
     let message = text(body.error.message);
     // Huawei wraps a failed Nova call as Ecs.1000 with the Nova fault JSON as a string.
-    const inner = message?.trimStart().startsWith('{') ? tryJson(message) : undefined;
+    const inner = message !== undefined && message.trimStart().startsWith('{') ? tryJson(message) : undefined;
     const wrapped = isObject(inner) ? parseNovaFault(inner) : undefined;
     if (wrapped?.message) message = wrapped.message;
     return { kind: 'ecs', code, message };
