@@ -1,0 +1,164 @@
+import { akskAuth, tokenAuth, type EcsAuth } from '../auth.js';
+import type { EcsClientOptions } from '../client.js';
+import type { Redactor } from '../errors/redaction.js';
+import { apiVersions, checkServerId, stopTypes, type ApiVersion, type StopType } from '../validate.js';
+import { UsageError, type ParsedValues } from './args.js';
+import { envNames } from './names.js';
+
+export interface Settings {
+  serverId: string;
+  type: StopType | undefined;
+  /** With --wait: how long to wait for SHUTOFF. */
+  waitTimeoutMs: number | undefined;
+  okIfStopped: boolean;
+  client: EcsClientOptions;
+}
+
+/**
+ * Client option names (as in EcsInputError.field) to the flag or variable they came from;
+ * settingsFrom adds where the project ID and the endpoint or region came from.
+ */
+export const inputSources = (): Record<string, string> => ({
+  serverId: 'server-id',
+  type: '--type',
+  apiVersion: '--api-version',
+  microversion: '--microversion',
+  timeoutMs: '--timeout-ms',
+  'auth.token': envNames.token,
+  'auth.ak': envNames.ak,
+  'auth.sk': envNames.sk,
+  'auth.securityToken': envNames.securityToken,
+});
+
+const present = (value: string | undefined): value is string => value !== undefined && value !== '';
+
+export function settingsFrom(
+  values: ParsedValues,
+  positionals: string[],
+  environment: NodeJS.ProcessEnv,
+  redactor: Redactor,
+  sources: Record<string, string>,
+): Settings {
+  // What the command line says comes first, so that `ecs-stop` alone asks for the server ID.
+  const serverId = serverIdFrom(positionals);
+  const flags = flagsFrom(values);
+  const auth = authFrom(environment, redactor);
+  const projectId = projectIdFrom(values, environment, sources);
+  const where = endpointFrom(values, environment, sources);
+  return {
+    serverId,
+    type: flags.type,
+    waitTimeoutMs: flags.waitTimeoutMs,
+    okIfStopped: values['ok-if-stopped'] === true,
+    client: {
+      ...where,
+      projectId,
+      auth,
+      apiVersion: flags.apiVersion,
+      ...(values.microversion !== undefined && { microversion: values.microversion }),
+      ...(flags.timeoutMs !== undefined && { timeoutMs: flags.timeoutMs }),
+    },
+  };
+}
+
+function serverIdFrom(positionals: string[]): string {
+  if (positionals.length === 0) throw new UsageError('server-id', 'server-id is missing: give the ID of the server to stop');
+  if (positionals.length > 1) throw new UsageError('server-id', `takes exactly one server-id, got ${positionals.length} arguments`);
+  return checkServerId(positionals[0], 'server-id');
+}
+
+function flagsFrom(values: ParsedValues) {
+  let type: StopType | undefined;
+  if (values.type !== undefined) {
+    const upper = values.type.toUpperCase();
+    if (!(stopTypes as readonly string[]).includes(upper)) throw new UsageError('--type', '--type must be SOFT or HARD');
+    type = upper as StopType;
+  }
+  const apiVersion = values['api-version'] ?? 'v2.1';
+  if (!(apiVersions as readonly string[]).includes(apiVersion)) {
+    throw new UsageError('--api-version', '--api-version must be v2 or v2.1');
+  }
+  const timeoutMs = values['timeout-ms'] === undefined ? undefined : integerFlag('--timeout-ms', values['timeout-ms'], 2 ** 31 - 1);
+  if (values.timeout !== undefined && !values.wait) throw new UsageError('--timeout', '--timeout needs --wait');
+  const waitTimeoutMs = !values.wait ? undefined : 1000 * (values.timeout === undefined ? 600 : integerFlag('--timeout', values.timeout, 2_000_000));
+  return { type, apiVersion: apiVersion as ApiVersion, timeoutMs, waitTimeoutMs };
+}
+
+function integerFlag(flag: string, value: string, max: number): number {
+  const number = /^[0-9]{1,10}$/.test(value) ? Number(value) : Number.NaN;
+  if (!(number >= 1 && number <= max)) throw new UsageError(flag, `${flag} must be an integer from 1 to ${max}`);
+  return number;
+}
+
+/** Credentials: exactly one kind. */
+function authFrom(environment: NodeJS.ProcessEnv, redactor: Redactor): EcsAuth {
+  const ak = environment[envNames.ak];
+  const sk = environment[envNames.sk];
+  const securityToken = environment[envNames.securityToken];
+  const token = environment[envNames.token];
+  redactor.add(sk);
+  redactor.add(securityToken);
+  redactor.add(token);
+  const hasAkSk = present(ak) || present(sk) || present(securityToken);
+  const hasToken = present(token);
+  if (hasAkSk && hasToken) {
+    throw new UsageError(
+      'credentials',
+      `both ${envNames.token} and AK/SK (${envNames.ak}, ${envNames.sk}) are set: set one kind of credentials only`,
+    );
+  }
+  if (hasToken) return tokenAuth(token);
+  if (hasAkSk) {
+    if (!present(ak)) throw new UsageError(envNames.ak, `${envNames.ak} is not set (AK/SK signing needs ${envNames.ak} and ${envNames.sk})`);
+    if (!present(sk)) throw new UsageError(envNames.sk, `${envNames.sk} is not set (AK/SK signing needs ${envNames.ak} and ${envNames.sk})`);
+    return akskAuth(present(securityToken) ? { ak, sk, securityToken } : { ak, sk });
+  }
+  throw new UsageError(
+    'credentials',
+    `no credentials: set ${envNames.ak} and ${envNames.sk} (and ${envNames.securityToken} for temporary ones), or ${envNames.token}`,
+  );
+}
+
+/** Project ID: flag, then environment. */
+function projectIdFrom(values: ParsedValues, environment: NodeJS.ProcessEnv, sources: Record<string, string>): string {
+  if (values['project-id'] !== undefined) {
+    sources.projectId = '--project-id';
+    return values['project-id'];
+  }
+  if (present(environment[envNames.projectId])) {
+    sources.projectId = envNames.projectId;
+    return environment[envNames.projectId] as string;
+  }
+  throw new UsageError('project-id', `project-id is missing: give --project-id or set ${envNames.projectId}`);
+}
+
+/** Endpoint: flags, then ECS_ENDPOINT, then HUAWEICLOUD_SDK_REGION. */
+function endpointFrom(
+  values: ParsedValues,
+  environment: NodeJS.ProcessEnv,
+  sources: Record<string, string>,
+): { endpoint: string } | { region: string } {
+  if (values.endpoint !== undefined && values.region !== undefined) {
+    throw new UsageError('--endpoint', 'give --endpoint or --region, not both');
+  }
+  if (values.endpoint !== undefined) {
+    sources.endpoint = '--endpoint';
+    return { endpoint: values.endpoint };
+  }
+  if (values.region !== undefined) {
+    sources.region = '--region';
+    return { region: values.region };
+  }
+  if (present(environment[envNames.endpoint])) {
+    sources.endpoint = envNames.endpoint;
+    return { endpoint: environment[envNames.endpoint] as string };
+  }
+  if (present(environment[envNames.region])) {
+    sources.region = envNames.region;
+    return { region: environment[envNames.region] as string };
+  }
+  throw new UsageError(
+    'endpoint',
+    `endpoint is missing: give --endpoint or --region, or set ${envNames.endpoint} or ${envNames.region}`,
+  );
+}
