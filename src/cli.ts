@@ -15,11 +15,14 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { NAME } from './cli/names.js';
-import { exitCodes, programIo } from './cli/output.js';
+import { exitCodes } from './cli/names.js';
+import { programIo } from './cli/output.js';
 import { main } from './cli/run.js';
 
 export { envNames } from './cli/names.js';
-export { exitCodes, programIo, usage, type CliIo, type ExitCode, type ProgramStreams } from './cli/output.js';
+export { exitCodes, type ExitCode } from './cli/names.js';
+export { programIo, type CliIo, type ProgramStreams } from './cli/output.js';
+export { usage } from './cli/usage.js';
 export { main } from './cli/run.js';
 
 /** Only when run as a program (npm's bin is a symlink, hence realpath). */

@@ -24,8 +24,3 @@ export function createEcsClient(options: EcsClientOptions): EcsClient {
   return { endpoint, projectId, novaVersion, apiVersion: novaVersion, raw: core.raw, ...novaServers(core) };
 }
 
-// transitional
-export { packageVersion } from './client-options.js';
-export type { EcsClientOptions } from './client-options.js';
-export type { RequestOptions } from './call.js';
-export type { StopServerOptions, StopServerResult } from './nova/servers.js';

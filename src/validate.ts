@@ -20,8 +20,6 @@ export type StopType = (typeof stopTypes)[number];
 /** The Nova API versions in a Nova operation's path (Huawei's native ECS API is `/v1`). */
 export const novaVersions = ['v2', 'v2.1'] as const;
 export type NovaVersion = (typeof novaVersions)[number];
-export const apiVersions = novaVersions; // transitional
-export type ApiVersion = NovaVersion; // transitional
 
 /**
  * An ID that becomes a path segment. The specific checks come first so the message says what

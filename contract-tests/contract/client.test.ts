@@ -33,7 +33,7 @@ function client(options: Partial<EcsClientOptions> & { prefer?: string; requests
   });
 }
 
-describe.each(['v2', 'v2.1'] as const)('the client against the mock, %s', (apiVersion) => {
+describe.each(['v2', 'v2.1'] as const)('the client against the mock, %s', (novaVersion) => {
   it.each([
     ['token', undefined],
     ['token', 'SOFT'],
@@ -41,7 +41,7 @@ describe.each(['v2', 'v2.1'] as const)('the client against the mock, %s', (apiVe
     ['aksk', undefined],
   ] as const)('with %s auth and type %s is accepted', async (auth, type) => {
     const requests: Request[] = [];
-    const ecs = client({ apiVersion, auth: auths[auth](), requests });
+    const ecs = client({ novaVersion, auth: auths[auth](), requests });
     const result = await ecs.stopServer(validServerId, type === undefined ? {} : { type });
     expect(result.status).toBe(202);
     expect(result.requestId).toMatch(/^req-/);
@@ -57,7 +57,7 @@ describe.each(['v2', 'v2.1'] as const)('the client against the mock, %s', (apiVe
   });
 
   it('resolves on 204', async () => {
-    const result = await client({ apiVersion, prefer: 'code=204' }).stopServer(validServerId);
+    const result = await client({ novaVersion, prefer: 'code=204' }).stopServer(validServerId);
     expect(result.status).toBe(204);
   });
 });
@@ -90,8 +90,8 @@ function owed(value: unknown) {
 function callFor(example: NamedExample) {
   for (const operationId of ['stopServerV21', 'stopServerV2', 'showServerV21', 'showServerV2']) {
     if (!example.uses.some((use) => use.operationId === operationId)) continue;
-    const apiVersion = operationId.endsWith('V21') ? 'v2.1' : 'v2';
-    return { operationId, apiVersion, call: (ecs: ReturnType<typeof client>) => (operationId.startsWith('stop') ? ecs.stopServer(validServerId) : ecs.getServer(validServerId)) } as const;
+    const novaVersion = operationId.endsWith('V21') ? 'v2.1' : 'v2';
+    return { operationId, novaVersion, call: (ecs: ReturnType<typeof client>) => (operationId.startsWith('stop') ? ecs.stopServer(validServerId) : ecs.getServer(validServerId)) } as const;
   }
   return undefined;
 }
@@ -109,9 +109,9 @@ describe('every named error example of the spec', () => {
   });
 
   it.each(errorExamples.map((e) => [e.label, e] as const))('%s: the client throws the typed error', async (_, example) => {
-    const { apiVersion, call } = callFor(example)!;
+    const { novaVersion, call } = callFor(example)!;
     const responses: Response[] = [];
-    const error = await call(client({ apiVersion, prefer: `code=${code(example.status)}, example=${example.name}`, responses })).then(
+    const error = await call(client({ novaVersion, prefer: `code=${code(example.status)}, example=${example.name}`, responses })).then(
       () => expect.fail('resolved'),
       (e: unknown) => e,
     );

@@ -68,24 +68,24 @@ describe('property: every request the client builds is valid for the spec', () =
     const microversion = fc.oneof(fc.constant('latest'), fc.integer({ min: 1, max: 60 }).map((minor) => `2.${minor}`));
     const input = fc.record(
       {
-        apiVersion: version,
+        novaVersion: version,
         serverId: uuid,
         type: fc.constantFrom('SOFT', 'HARD'),
         microversion,
         requestId: uuid.map((id) => `req-${id}`),
       },
-      { requiredKeys: ['apiVersion', 'serverId'] },
+      { requiredKeys: ['novaVersion', 'serverId'] },
     );
     await fc.assert(
-      fc.asyncProperty(input, async ({ apiVersion, serverId, type, microversion: mv, requestId }) => {
+      fc.asyncProperty(input, async ({ novaVersion, serverId, type, microversion: mv, requestId }) => {
         let sent: Request | undefined;
         const ecs = createEcsClient({
           endpoint: mockUrl,
           projectId: validProjectId,
           auth: tokenAuth('property-token'),
-          apiVersion,
+          novaVersion,
           retry: false,
-          ...(mv !== undefined && apiVersion === 'v2.1' && { microversion: mv }),
+          ...(mv !== undefined && novaVersion === 'v2.1' && { microversion: mv }),
           fetch: (request) => {
             sent = request.clone();
             return recordingFetch(request);
@@ -95,14 +95,14 @@ describe('property: every request the client builds is valid for the spec', () =
         expect(result.status).toBe(202);
 
         const url = new URL(sent!.url);
-        expect(url.pathname).toBe(`/${apiVersion}/${validProjectId}/servers/${serverId}/action`);
+        expect(url.pathname).toBe(`/${novaVersion}/${validProjectId}/servers/${serverId}/action`);
         expect(stopRequest(JSON.parse(await sent!.text()))).toBe(true);
-        const declared = requestParameters(apiVersion === 'v2' ? 'stopServerV2' : 'stopServerV21');
+        const declared = requestParameters(novaVersion === 'v2' ? 'stopServerV2' : 'stopServerV21');
         for (const [name, value] of sent!.headers) {
           const schema = declared.get(name);
           if (schema) expect(validator(schema)(value), `${name}: ${value}`).toBe(true);
         }
-        if (apiVersion === 'v2') expect(sent!.headers.has('x-openstack-nova-api-version')).toBe(false);
+        if (novaVersion === 'v2') expect(sent!.headers.has('x-openstack-nova-api-version')).toBe(false);
       }),
       { seed, numRuns: 300 },
     );

@@ -27,7 +27,7 @@ function client(options: Partial<EcsClientOptions> = {}) {
     endpoint: settings.endpoint,
     projectId: settings.projectId,
     auth: settings.auth(),
-    apiVersion: settings.apiVersion,
+    novaVersion: settings.apiVersion,
     retry: false,
     fetch: checkingFetch(contract, problems),
     ...options,

@@ -107,6 +107,7 @@ describe('ecs-stop: success', () => {
       status: 202,
       requestId: REQUEST_ID,
       alreadyStopped: false,
+      novaVersion: 'v2.1',
       apiVersion: 'v2.1',
       endpoint: 'https://ecs.cn-north-4.myhuaweicloud.com',
     });
@@ -130,11 +131,11 @@ describe('ecs-stop: success', () => {
     expect(soft.bodies[0]).toBe('{"os-stop":{"type":"SOFT"}}');
   });
 
-  it('--api-version v2 uses the /v2/ path', async () => {
-    const result = await run([SERVER, '--api-version', 'v2', '--json'], TOKEN_ENV);
+  it.each(['--nova-version', '--api-version'])('%s v2 uses the /v2/ path', async (flag) => {
+    const result = await run([SERVER, flag, 'v2', '--json'], TOKEN_ENV);
     expect(result.code).toBe(0);
     expect(result.requests[0]!.url).toBe(`https://ecs.cn-north-4.myhuaweicloud.com/v2/${PROJECT}/servers/${SERVER}/action`);
-    expect(jsonLine(result)).toMatchObject({ apiVersion: 'v2' });
+    expect(jsonLine(result)).toMatchObject({ novaVersion: 'v2', apiVersion: 'v2' });
   });
 
   it('--microversion sends X-OpenStack-Nova-API-Version on v2.1', async () => {
@@ -185,7 +186,7 @@ describe('ecs-stop: --help and --version', () => {
     expect(result.stderr).toEqual([]);
     const text = result.stdout.join('\n');
     expect(text).toBe(usage);
-    for (const word of ['--type', '--api-version', '--endpoint', '--region', '--project-id', '--microversion', '--timeout-ms', '--json']) {
+    for (const word of ['--type', '--nova-version', '--endpoint', '--region', '--project-id', '--microversion', '--timeout-ms', '--json']) {
       expect(text).toContain(word);
     }
     for (const name of ['HUAWEICLOUD_SDK_AK', 'HUAWEICLOUD_SDK_SK', 'HUAWEICLOUD_SDK_SECURITY_TOKEN', 'ECS_AUTH_TOKEN', 'HUAWEICLOUD_SDK_PROJECT_ID', 'ECS_ENDPOINT', 'HUAWEICLOUD_SDK_REGION']) {
@@ -233,10 +234,12 @@ const usageCases: UsageCase[] = [
   { name: 'a bad --type', argv: [SERVER, '--type', 'GENTLE'], env: base, field: '--type', says: /--type must be SOFT or HARD/ },
   { name: '--type without a value', argv: [SERVER, '--type'], env: base, field: '--type', says: /--type needs a value/ },
   { name: '--type followed by a flag', argv: [SERVER, '--type', '--json'], env: base, field: '--type', says: /--type needs a value/ },
-  { name: 'a bad --api-version', argv: [SERVER, '--api-version', 'v3'], env: base, field: '--api-version', says: /--api-version must be v2 or v2\.1/ },
+  { name: 'a bad --nova-version', argv: [SERVER, '--nova-version', 'v3'], env: base, field: '--nova-version', says: /^--nova-version must be v2 or v2\.1$/ },
+  { name: 'a bad --api-version (its former name)', argv: [SERVER, '--api-version', 'v1'], env: base, field: '--api-version', says: /^--api-version must be v2 or v2\.1$/ },
+  { name: '--nova-version and --api-version together', argv: [SERVER, '--nova-version', 'v2', '--api-version', 'v2'], env: base, field: '--api-version', says: /^--api-version is the former name of --nova-version: give --nova-version only$/ },
   { name: 'a bad --timeout-ms', argv: [SERVER, '--timeout-ms', '1e3'], env: base, field: '--timeout-ms', says: /--timeout-ms must be an integer/ },
   { name: '--timeout-ms 0', argv: [SERVER, '--timeout-ms', '0'], env: base, field: '--timeout-ms', says: /--timeout-ms must be an integer/ },
-  { name: '--microversion on v2', argv: [SERVER, '--api-version', 'v2', '--microversion', '2.60'], env: base, field: '--microversion', says: /^--microversion is only taken by \w+ 'v2\.1'$/ },
+  { name: '--microversion on v2', argv: [SERVER, '--nova-version', 'v2', '--microversion', '2.60'], env: base, field: '--microversion', says: /^--microversion is only taken by --nova-version v2\.1$/ },
   { name: 'a bad --microversion', argv: [SERVER, '--microversion', 'two'], env: base, field: '--microversion', says: /--microversion must be/ },
   { name: 'both --endpoint and --region', argv: [SERVER, '--endpoint', 'https://ecs.example.com', '--region', 'cn-north-4'], env: base, field: '--endpoint', says: /--endpoint or --region, not both/ },
   { name: 'a plain-http --endpoint', argv: [SERVER, '--endpoint', 'http://ecs.example.com'], env: base, field: '--endpoint', says: /--endpoint must use https/ },

@@ -3,6 +3,8 @@ import { envNames } from './names.js';
 
 const options = {
   type: { type: 'string' },
+  'nova-version': { type: 'string' },
+  // The former name of --nova-version.
   'api-version': { type: 'string' },
   endpoint: { type: 'string' },
   region: { type: 'string' },

@@ -1,7 +1,7 @@
-import { akskAuth, tokenAuth, type EcsAuth } from '../auth.js';
-import type { EcsClientOptions } from '../client.js';
+import { akskAuth, tokenAuth, type EcsAuth } from '../auth/index.js';
+import type { EcsClientOptions } from '../client-options.js';
 import type { Redactor } from '../errors/redaction.js';
-import { apiVersions, checkServerId, stopTypes, type ApiVersion, type StopType } from '../validate.js';
+import { checkServerId, novaVersions, stopTypes, type NovaVersion, type StopType } from '../validate.js';
 import { UsageError, type ParsedValues } from './args.js';
 import { envNames } from './names.js';
 
@@ -21,7 +21,7 @@ export interface Settings {
 export const inputSources = (): Record<string, string> => ({
   serverId: 'server-id',
   type: '--type',
-  apiVersion: '--api-version',
+  novaVersion: '--nova-version',
   microversion: '--microversion',
   timeoutMs: '--timeout-ms',
   'auth.token': envNames.token,
@@ -54,7 +54,7 @@ export function settingsFrom(
       ...where,
       projectId,
       auth,
-      apiVersion: flags.apiVersion,
+      novaVersion: flags.novaVersion,
       ...(values.microversion !== undefined && { microversion: values.microversion }),
       ...(flags.timeoutMs !== undefined && { timeoutMs: flags.timeoutMs }),
     },
@@ -74,14 +74,25 @@ function flagsFrom(values: ParsedValues) {
     if (!(stopTypes as readonly string[]).includes(upper)) throw new UsageError('--type', '--type must be SOFT or HARD');
     type = upper as StopType;
   }
-  const apiVersion = values['api-version'] ?? 'v2.1';
-  if (!(apiVersions as readonly string[]).includes(apiVersion)) {
-    throw new UsageError('--api-version', '--api-version must be v2 or v2.1');
+  const novaVersion = novaVersionFrom(values);
+  if (values.microversion !== undefined && novaVersion === 'v2') {
+    throw new UsageError('--microversion', '--microversion is only taken by --nova-version v2.1');
   }
   const timeoutMs = values['timeout-ms'] === undefined ? undefined : integerFlag('--timeout-ms', values['timeout-ms'], 2 ** 31 - 1);
   if (values.timeout !== undefined && !values.wait) throw new UsageError('--timeout', '--timeout needs --wait');
   const waitTimeoutMs = !values.wait ? undefined : 1000 * (values.timeout === undefined ? 600 : integerFlag('--timeout', values.timeout, 2_000_000));
-  return { type, apiVersion: apiVersion as ApiVersion, timeoutMs, waitTimeoutMs };
+  return { type, novaVersion, timeoutMs, waitTimeoutMs };
+}
+
+/** --nova-version, or --api-version, its former name. */
+function novaVersionFrom(values: ParsedValues): NovaVersion {
+  if (values['nova-version'] !== undefined && values['api-version'] !== undefined) {
+    throw new UsageError('--api-version', '--api-version is the former name of --nova-version: give --nova-version only');
+  }
+  const flag = values['api-version'] === undefined ? '--nova-version' : '--api-version';
+  const value = values['nova-version'] ?? values['api-version'] ?? 'v2.1';
+  if (!(novaVersions as readonly string[]).includes(value)) throw new UsageError(flag, `${flag} must be v2 or v2.1`);
+  return value as NovaVersion;
 }
 
 function integerFlag(flag: string, value: string, max: number): number {

@@ -1,6 +1,7 @@
 /**
- * The names a user sees: the program's and the environment variables'. Apart from the other
- * modules, because the option parser, the settings and the help text all quote them.
+ * The names and numbers a user sees: the program's name, the environment variables and the exit
+ * codes. Apart from the other modules, because the option parser, the settings, the reports and
+ * the help text all quote them.
  */
 export const NAME = 'ecs-stop';
 
@@ -13,3 +14,26 @@ export const envNames = {
   endpoint: 'ECS_ENDPOINT',
   region: 'HUAWEICLOUD_SDK_REGION',
 } as const;
+
+export const exitCodes = {
+  /** The stop request was accepted (HTTP 202 or 204). */
+  ok: 0,
+  /** Anything unexpected. */
+  unexpected: 1,
+  /** Bad command line, environment or input; nothing was sent. */
+  usage: 2,
+  /** The API answered with an error status. */
+  api: 3,
+  /** No answer: network error or timeout. */
+  network: 4,
+  /** With --wait: the stop was accepted but the server did not reach SHUTOFF. */
+  wait: 5,
+  /**
+   * stdout or stderr was closed early (EPIPE, as in `ecs-stop --help | head -c0`): 128 + SIGPIPE,
+   * which is how a shell reports a program ended by writing to a closed pipe, so that
+   * `set -o pipefail` sees ecs-stop as it sees `cat` or `yes`. Nothing more is written, no stack
+   * trace is printed, and a --wait in progress is given up (a stop already sent stays sent).
+   */
+  closedPipe: 141,
+} as const;
+export type ExitCode = (typeof exitCodes)[keyof typeof exitCodes];

@@ -1,35 +1,14 @@
 import type { Writable } from 'node:stream';
-import type { StopServerResult } from '../client.js';
-import { EcsApiError } from '../errors.js';
+import { EcsApiError } from '../errors/api-error.js';
+import { EcsInputError } from '../errors/input-error.js';
 import type { Redactor } from '../errors/redaction.js';
-import { EcsInputError } from '../input-error.js';
-import { EcsWaitError, type StopProgress } from '../wait.js';
+import { EcsWaitError } from '../errors/wait-error.js';
+import type { StopProgress } from '../nova/server-wait.js';
+import type { StopServerResult } from '../nova/servers.js';
 import { UsageError } from './args.js';
 import type { Settings } from './environment.js';
-import { envNames, NAME } from './names.js';
-
-export const exitCodes = {
-  /** The stop request was accepted (HTTP 202 or 204). */
-  ok: 0,
-  /** Anything unexpected. */
-  unexpected: 1,
-  /** Bad command line, environment or input; nothing was sent. */
-  usage: 2,
-  /** The API answered with an error status. */
-  api: 3,
-  /** No answer: network error or timeout. */
-  network: 4,
-  /** With --wait: the stop was accepted but the server did not reach SHUTOFF. */
-  wait: 5,
-  /**
-   * stdout or stderr was closed early (EPIPE, as in `ecs-stop --help | head -c0`): 128 + SIGPIPE,
-   * which is how a shell reports a program ended by writing to a closed pipe, so that
-   * `set -o pipefail` sees ecs-stop as it sees `cat` or `yes`. Nothing more is written, no stack
-   * trace is printed, and a --wait in progress is given up (a stop already sent stays sent).
-   */
-  closedPipe: 141,
-} as const;
-export type ExitCode = (typeof exitCodes)[keyof typeof exitCodes];
+import { exitCodes, NAME, type ExitCode } from './names.js';
+import { usage } from './usage.js';
 
 export interface CliIo {
   /** Writes one line. A write that throws an error with `code: 'EPIPE'` means a closed pipe. */
@@ -39,53 +18,6 @@ export interface CliIo {
   /** Where --wait shows its progress line; given only when that is a terminal. */
   progress?: (text: string) => void;
 }
-
-export const usage = `Usage: ${NAME} <server-id> [options]
-
-Asks Huawei Cloud ECS to stop a server (POST /v2.1/{project_id}/servers/{server_id}/action
-with {"os-stop": ...}). The stop is asynchronous: success means the request was accepted;
-read the server until its status is SHUTOFF to confirm.
-
-Arguments:
-  <server-id>             the server's ID, a UUID
-
-Options:
-  --type SOFT|HARD        SOFT (graceful, the server's default) or HARD (power off)
-  --api-version v2|v2.1   API version in the path (default v2.1)
-  --endpoint URL          the ECS origin, such as https://ecs.cn-north-4.myhuaweicloud.com
-  --region R              a region ID such as cn-north-4, for its standard endpoint
-  --project-id P          the project ID (32 hexadecimal characters)
-  --microversion X.Y      compute microversion such as 2.60, or latest (v2.1 only)
-  --timeout-ms N          timeout per attempt in milliseconds (default 30000)
-  --wait                  after the stop is accepted, read the server until it is SHUTOFF
-                          (a progress line shows state and elapsed time on a terminal)
-  --timeout S             with --wait: give up after S seconds (default 600)
-  --ok-if-stopped         a server that is already stopped counts as success (exit 0)
-  --json                  print exactly one JSON line on stdout, for success and failure,
-                          and nothing on stderr
-  -h, --help              print this help
-  --version               print the version
-
-Environment (credentials are read from here only; there are no flags for secrets):
-  ${envNames.ak}, ${envNames.sk}
-                          AK/SK request signing (SDK-HMAC-SHA256)
-  ${envNames.securityToken}
-                          with temporary AK/SK only
-  ${envNames.token}          an IAM token instead of AK/SK (set one kind only)
-  ${envNames.projectId}
-                          the project ID, when --project-id is not given
-  ${envNames.endpoint}            the endpoint, when neither --endpoint nor --region is given
-  ${envNames.region}  the region, when none of --endpoint, --region, ${envNames.endpoint} is given
-  Empty variables count as unset.
-
-Exit codes:
-  ${exitCodes.ok}  the stop request was accepted (HTTP 202 or 204)
-  ${exitCodes.usage}  usage error or bad input (flags, server ID, environment); nothing was sent
-  ${exitCodes.api}  the API answered with an error (4xx or 5xx)
-  ${exitCodes.network}  no answer: network error or timeout
-  ${exitCodes.wait}  with --wait: the server went to ERROR, disappeared, or was not SHUTOFF in time
-  ${exitCodes.unexpected}  anything unexpected
-  ${exitCodes.closedPipe}  stdout or stderr was closed early (a closed pipe, as with | head); nothing more is written`;
 
 // ---------------------------------------------------------------------------------------------
 // Output hygiene
@@ -202,13 +134,13 @@ export function reportVersion(output: Output, version: string): number {
 
 export interface Stopped {
   result: StopServerResult;
-  apiVersion: string;
+  novaVersion: string;
   endpoint: string;
   /** With --wait: how long it took. */
   waitedMs: number | undefined;
 }
 
-export function reportStopped(output: Output, settings: Settings, { result, apiVersion, endpoint, waitedMs }: Stopped): number {
+export function reportStopped(output: Output, settings: Settings, { result, novaVersion, endpoint, waitedMs }: Stopped): number {
   const { serverId, type } = settings;
   if (output.json) {
     output.emitJson({
@@ -217,7 +149,9 @@ export function reportStopped(output: Output, settings: Settings, { result, apiV
       status: result.status,
       requestId: result.requestId ?? null,
       alreadyStopped: result.alreadyStopped,
-      apiVersion,
+      novaVersion,
+      // The former name of novaVersion, kept for scripts that read it.
+      apiVersion: novaVersion,
       endpoint,
       ...(type !== undefined && { type }),
       ...(result.server && { serverStatus: result.server.status, waitedMs }),

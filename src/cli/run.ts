@@ -1,9 +1,10 @@
-import { createEcsClient, packageVersion } from '../client.js';
+import { createEcsClient } from '../client.js';
+import { packageVersion } from '../client-options.js';
 import { Redactor } from '../errors/redaction.js';
 import { parseCommandLine, wantsJson } from './args.js';
 import { inputSources, settingsFrom, type Settings } from './environment.js';
-import { envNames } from './names.js';
-import { exitCodes, Output, reportFailure, reportHelp, reportStopped, reportVersion, type CliIo, type Stopped } from './output.js';
+import { envNames, exitCodes } from './names.js';
+import { Output, reportFailure, reportHelp, reportStopped, reportVersion, type CliIo, type Stopped } from './output.js';
 
 export async function main(argv: string[], environment: NodeJS.ProcessEnv, io: CliIo): Promise<number> {
   // Aborted when a write finds its pipe closed: stops a --wait, and everything says no more.
@@ -56,5 +57,5 @@ async function stop(settings: Settings, io: CliIo, redactor: Redactor, output: O
     }),
   });
   const waitedMs = settings.waitTimeoutMs === undefined ? undefined : Date.now() - started;
-  return { result, apiVersion: client.apiVersion, endpoint: client.endpoint, waitedMs };
+  return { result, novaVersion: client.novaVersion, endpoint: client.endpoint, waitedMs };
 }

@@ -1,1 +1,0 @@
-export { EcsInputError } from './errors/input-error.js'; // transitional
