@@ -213,16 +213,22 @@ const libraryAttacks: LibraryAttack[] = [
     options: { timeoutMs: 20 },
     outcome: 'timeout',
   },
-  {
-    attack: 'the caller aborts while the request is in flight',
-    server: silentFetch,
-    run: (client) => {
-      const controller = new AbortController();
-      setTimeout(() => controller.abort(), 5);
-      return client().stopServer(SERVER, { signal: controller.signal });
-    },
-    outcome: 'abort',
-  },
+  (() => {
+    // Aborted by the server's side the moment the request reaches it: in flight, on no clock.
+    let controller = new AbortController();
+    return {
+      attack: 'the caller aborts while the request is in flight',
+      server: (request: Request) => {
+        controller.abort();
+        return silentFetch(request);
+      },
+      run: (client: (extra?: Partial<EcsClientOptions>) => EcsClient) => {
+        controller = new AbortController();
+        return client().stopServer(SERVER, { signal: controller.signal });
+      },
+      outcome: 'abort',
+    };
+  })(),
 
   // Credentials that could not be had: the auth's error is not kept.
   { attack: "a token provider throws, quoting the vault's secret", auth: () => tokenAuth(() => { throw new Error(`vault said: ${S.vault}`); }), worlds: ['token'], outcome: 'auth' },
