@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../support/prism.js';
 
 const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
+  version: string;
   bin: Record<string, string>;
   dependencies: Record<string, string>;
   exports: Record<string, unknown>;
@@ -33,6 +34,7 @@ describe('the package', () => {
       'LICENSE',
       'README.md',
       'generated/openapi.d.ts',
+      'generated/openapi.json',
       'generated/openapi.yaml',
       'package.json',
       'spec/overlays/upstream-nova.yaml',
@@ -56,6 +58,24 @@ describe('the package', () => {
     expect(imported.stdout.trim().split(' ')).toEqual(expect.arrayContaining(['createEcsClient', 'tokenAuth', 'akskAuth', 'EcsError']));
     const bin = spawnSync(process.execPath, [join(installed, manifest.bin['ecs-stop']!), '--version'], { encoding: 'utf8' });
     expect(bin.status).toBe(0);
+
+    // The contract, for tools that consume it (a mock, a validator, another generator).
+    const contract = `
+      import { createRequire } from 'node:module';
+      import { readFileSync } from 'node:fs';
+      const require = createRequire(import.meta.url);
+      const json = (await import('huaweicloud-ecs-stop/openapi.json', { with: { type: 'json' } })).default;
+      const paths = ['openapi.yaml', 'spec/openapi.yaml', 'overlays/upstream-nova.yaml'].map((p) => require.resolve('huaweicloud-ecs-stop/' + p));
+      console.log(JSON.stringify({ openapi: json.openapi, version: json.info.version, operations: Object.keys(json.paths).length,
+        yaml: paths.map((p) => readFileSync(p, 'utf8').match(/^(openapi|overlay): .*$/m)[0]) }));`;
+    const resolved = spawnSync(process.execPath, ['--input-type=module', '-e', contract], { cwd: join(scratch, 'consumer'), encoding: 'utf8' });
+    expect(resolved.stderr).toBe('');
+    expect(JSON.parse(resolved.stdout)).toEqual({
+      openapi: '3.1.0',
+      version: manifest.version,
+      operations: 7,
+      yaml: ['openapi: 3.1.0', 'openapi: 3.1.0', 'overlay: 1.0.0'],
+    });
   });
 
   it('has openapi-fetch as its one runtime dependency', () => {
