@@ -27,16 +27,18 @@ export interface paths {
         /**
          * Stop a server (v2)
          * @deprecated
-         * @description Stops a running server. The action and its semantics are the same on both API
+         * @description **Deprecated by Huawei, not by this package**: the *Deprecated* mark is Huawei's status
+         *     for this API, which it now lists as *Disabling an ECS (Discarded)*; the action still works,
+         *     and this package supports it. Huawei points to
+         *     [Stopping ECSs in a Batch](https://support.huaweicloud.com/intl/en-us/api-ecs/ecs_02_0303.html),
+         *     `POST /v1/{project_id}/cloudservers/action` with
+         *     `{"os-stop": {"type": "SOFT", "servers": [{"id": "..."}]}}`, which answers
+         *     `{"job_id": "..."}`.
+         *
+         *     Stops a running server. The action and its semantics are the same on both API
          *     versions: `/v2` is Nova's legacy API, which takes no microversion headers (Nova's legacy
          *     v2 wrapper strips them); `/v2.1` is the URI of Huawei's own example
          *     (`POST https://{endpoint}/v2.1/{project_id}/servers/{server_id}/action` with `{"os-stop": {}}`).
-         *
-         *     **Deprecated by Huawei**: Huawei now lists this API as *Disabling an ECS (Discarded)*
-         *     and points to [Stopping ECSs in a Batch](https://support.huaweicloud.com/intl/en-us/api-ecs/ecs_02_0303.html),
-         *     `POST /v1/{project_id}/cloudservers/action` with
-         *     `{"os-stop": {"type": "SOFT", "servers": [{"id": "..."}]}}`, which answers
-         *     `{"job_id": "..."}`. The action described here still works.
          *
          *     ## What it does
          *     Shuts the server down. `SOFT` (the default) asks the guest OS to shut down
@@ -88,16 +90,18 @@ export interface paths {
         /**
          * Stop a server (v2.1)
          * @deprecated
-         * @description Stops a running server. The action and its semantics are the same on both API
+         * @description **Deprecated by Huawei, not by this package**: the *Deprecated* mark is Huawei's status
+         *     for this API, which it now lists as *Disabling an ECS (Discarded)*; the action still works,
+         *     and this package supports it. Huawei points to
+         *     [Stopping ECSs in a Batch](https://support.huaweicloud.com/intl/en-us/api-ecs/ecs_02_0303.html),
+         *     `POST /v1/{project_id}/cloudservers/action` with
+         *     `{"os-stop": {"type": "SOFT", "servers": [{"id": "..."}]}}`, which answers
+         *     `{"job_id": "..."}`.
+         *
+         *     Stops a running server. The action and its semantics are the same on both API
          *     versions: `/v2` is Nova's legacy API, which takes no microversion headers (Nova's legacy
          *     v2 wrapper strips them); `/v2.1` is the URI of Huawei's own example
          *     (`POST https://{endpoint}/v2.1/{project_id}/servers/{server_id}/action` with `{"os-stop": {}}`).
-         *
-         *     **Deprecated by Huawei**: Huawei now lists this API as *Disabling an ECS (Discarded)*
-         *     and points to [Stopping ECSs in a Batch](https://support.huaweicloud.com/intl/en-us/api-ecs/ecs_02_0303.html),
-         *     `POST /v1/{project_id}/cloudservers/action` with
-         *     `{"os-stop": {"type": "SOFT", "servers": [{"id": "..."}]}}`, which answers
-         *     `{"job_id": "..."}`. The action described here still works.
          *
          *     ## What it does
          *     Shuts the server down. `SOFT` (the default) asks the guest OS to shut down

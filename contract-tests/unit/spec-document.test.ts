@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import {
   acceptedStopBodies,
   componentValidator,
@@ -25,6 +27,13 @@ describe('the document', () => {
     const result = await new Validator().validate(structuredClone(spec));
     expect(result.errors).toBeUndefined();
     expect(result.valid).toBe(true);
+  });
+
+  it('carries the package\'s version as info.version, in spec/ and in the bundle', () => {
+    const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
+    const { version } = JSON.parse(read('package.json')) as { version: string };
+    expect((parse(read('spec/openapi.yaml')) as JsonObject).info).toHaveProperty('version', version);
+    expect(spec.info).toHaveProperty('version', version);
   });
 
   it('describes the stop action once per API version, deprecated, under Huawei\'s name', () => {
