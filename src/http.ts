@@ -1,7 +1,7 @@
 /** What the client reads from any HTTP response, whatever the operation. */
 
 /** Where Nova, ECS and Huawei's gateway put the request ID, in the order they are looked up. */
-export const requestIdHeaders = ['x-openstack-request-id', 'x-compute-request-id', 'x-request-id'] as const;
+const requestIdHeaders = ['x-openstack-request-id', 'x-compute-request-id', 'x-request-id'] as const;
 
 export function requestIdOf(response: Response): string | undefined {
   for (const name of requestIdHeaders) {

@@ -10,8 +10,8 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { akskAuth, createEcsClient, EcsApiError, type EcsClientOptions, type StopServerResult, tokenAuth } from '../../src/index.js';
-import { faults, refusedUrl, startFaultServer, type FaultServer } from '../support/fault-server.js';
-import { deferred, nextTurn, PROJECT, SERVER, TOKEN } from '../support/fixtures.js';
+import { clientHasHeaders, faults, refusedUrl, startFaultServer, type FaultServer } from '../support/fault-server.js';
+import { nextTurn, PROJECT, SERVER, TOKEN } from '../support/fixtures.js';
 
 /** For the faults that never answer: tiny, so that they end soon (nothing asserts how soon). */
 const TINY_TIMEOUT_MS = 50;
@@ -57,17 +57,6 @@ function client(endpoint: string, extra: Partial<EcsClientOptions> = {}) {
  * Resolves once the global fetch has response headers in hand, for a fault that must wait for
  * them (a reset mid-body). The transport still calls the real global fetch, looked up at each call.
  */
-function headersReceived(): Promise<void> {
-  const received = deferred();
-  const realFetch = globalThis.fetch;
-  vi.spyOn(globalThis, 'fetch').mockImplementation(async (...args) => {
-    const response = await realFetch(...args);
-    received.resolve();
-    return response;
-  });
-  return received.promise;
-}
-
 type Outcome = { ok: true; value: StopServerResult; ms: number } | { ok: false; error: EcsApiError; ms: number };
 
 /**
@@ -160,7 +149,7 @@ describe('silence', () => {
 describe('broken bodies', () => {
   it('500 reset mid-body (RST): a network error', BUDGET, async () => {
     const s = await freshServer();
-    s.queue(faults.resetMidResponse(500, { after: headersReceived() }));
+    s.queue(faults.resetMidResponse(500, { after: clientHasHeaders() }));
     const error = failed(await settle('500 reset mid-response', () => client(s.url).stopServer(SERVER)));
     expect(error).toMatchObject({ kind: 'network', status: undefined });
     expect(s.requests).toHaveLength(1);
@@ -168,7 +157,7 @@ describe('broken bodies', () => {
 
   it('202 reset mid-body (RST): resolves 202 (the stop was accepted)', BUDGET, async () => {
     const s = await freshServer();
-    s.queue(faults.resetMidResponse(202, { after: headersReceived() }));
+    s.queue(faults.resetMidResponse(202, { after: clientHasHeaders() }));
     const outcome = await settle('202 reset mid-response', () => client(s.url).stopServer(SERVER));
     expect(outcome).toMatchObject({ ok: true, value: { status: 202 } });
   });

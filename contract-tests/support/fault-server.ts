@@ -7,6 +7,7 @@
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
+import { vi } from 'vitest';
 
 export interface SeenRequest {
   method: string;
@@ -98,7 +99,22 @@ export interface StreamStats {
   done: Promise<void>;
 }
 
-const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+// Taken before any spy, so that a second clientHasHeaders() does not call the first one's spy.
+const realFetch = globalThis.fetch;
+
+/**
+ * Resolves once the global fetch has a response whose URL `matches`: the client has its headers.
+ * For `faults.resetMidResponse`; the spy goes with `vi.restoreAllMocks()`.
+ */
+export function clientHasHeaders(matches: (url: string) => boolean = () => true): Promise<void> {
+  return new Promise((resolve) => {
+    vi.spyOn(globalThis, 'fetch').mockImplementation(async (...args) => {
+      const response = await realFetch(...args);
+      if (matches(response.url)) resolve();
+      return response;
+    });
+  });
+}
 
 export const faults = {
   /** A complete, well-formed answer. */
@@ -123,15 +139,15 @@ export const faults = {
 
   /**
    * Headers and part of the body, then a TCP RST once `after` resolves: give it a promise of the
-   * client having the headers (a RST that overtakes them loses them). Without `after`, a 50 ms pause.
+   * client having the headers (`clientHasHeaders()`), as a RST that overtakes them loses them.
    */
-  resetMidResponse(status: number, { after }: { after?: Promise<unknown> } = {}): Fault {
+  resetMidResponse(status: number, { after }: { after: Promise<unknown> }): Fault {
     return {
       name: `reset mid-response (${status})`,
       async handle(req, res) {
         res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': 1000 });
         res.write('{"computeFault": {"code": 500, "message": "the ');
-        await (after ?? wait(50));
+        await after;
         req.socket.resetAndDestroy();
       },
     };

@@ -4,7 +4,7 @@
  */
 import { inspect } from 'node:util';
 import type { Middleware } from 'openapi-fetch';
-import { expect } from 'vitest';
+import { expect, vi } from 'vitest';
 import { createEcsClient, EcsApiError, type AuthContext, type EcsAuth, type EcsClientOptions, tokenAuth } from '../../src/index.js';
 
 export const PROJECT = '77b6a44cba5143ab91d13ab9a8ff44fd';
@@ -98,6 +98,14 @@ export async function settled(promise: Promise<unknown>): Promise<boolean> {
   await nextTurn();
   await nextTurn();
   return done;
+}
+
+/** On the fake clock: `promise` is still pending `ms - 1` after now, and has settled at `ms`. */
+export async function expectSettlesAt(promise: Promise<unknown>, ms: number): Promise<void> {
+  await vi.advanceTimersByTimeAsync(ms - 1);
+  expect(await settled(promise)).toBe(false);
+  await vi.advanceTimersByTimeAsync(1);
+  expect(await settled(promise)).toBe(true);
 }
 
 /** Runs event-loop turns until `condition()` holds; fails after `turns` of them (a count, not a time). */

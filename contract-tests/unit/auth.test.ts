@@ -126,7 +126,7 @@ describe('on a runtime without node:crypto (browsers, workers): the Web Crypto p
     delete processWithBuiltins.getBuiltinModule;
     try {
       vi.resetModules();
-      return await import('../../src/auth/index.js');
+      return await import('../../src/auth/aksk.js');
     } finally {
       processWithBuiltins.getBuiltinModule = original;
       vi.resetModules();

@@ -12,6 +12,7 @@ import { limitBody } from '../../src/transport/body-limit.js';
 import {
   apiError,
   deferred,
+  expectSettlesAt,
   FAKE_CLOCK,
   fakeFetch,
   fetchFailed,
@@ -56,10 +57,7 @@ describe('timeouts', () => {
     const f = fakeFetch(hang);
     const outcome = rejection(makeClient(f.fetch, { timeoutMs: 50, retry: { ...FAST_RETRY, retries: 3 } }).stopServer(SERVER));
     await until(() => f.requests.length === 1, 'the request sent');
-    await vi.advanceTimersByTimeAsync(49);
-    expect(await settled(outcome)).toBe(false);
-    await vi.advanceTimersByTimeAsync(1);
-    expect(await settled(outcome)).toBe(true);
+    await expectSettlesAt(outcome, 50);
     expect(await outcome).toMatchObject({ name: 'EcsApiError', kind: 'timeout', status: undefined });
     await vi.runAllTimersAsync();
     expect(f.requests).toHaveLength(1);
@@ -76,10 +74,7 @@ describe('timeouts', () => {
     });
     const outcome = rejection(makeClient(f.fetch, { timeoutMs: 50 }).stopServer(SERVER));
     await stalled.promise;
-    await vi.advanceTimersByTimeAsync(49);
-    expect(await settled(outcome)).toBe(false);
-    await vi.advanceTimersByTimeAsync(1);
-    expect(await settled(outcome)).toBe(true);
+    await expectSettlesAt(outcome, 50);
     expect(await outcome).toMatchObject({ name: 'EcsApiError', kind: 'timeout' });
     expect(f.requests).toHaveLength(1);
   });
@@ -103,10 +98,7 @@ describe('timeouts', () => {
     );
     const outcome = rejection(makeClient(f.fetch, { timeoutMs: 300 }).stopServer(SERVER));
     await stalled.promise;
-    await vi.advanceTimersByTimeAsync(299);
-    expect(await settled(outcome)).toBe(false);
-    await vi.advanceTimersByTimeAsync(1);
-    expect(await settled(outcome)).toBe(true);
+    await expectSettlesAt(outcome, 300);
     expect(await outcome).toMatchObject({ name: 'EcsApiError', kind: 'timeout', status: undefined });
     expect(cancelled).toBe(true);
   });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EcsApiError, EcsInputError, EcsWaitError, type Server, type StopProgress } from '../../src/index.js';
 import { checkWaitOptions, waitForShutoff } from '../../src/nova/server-wait.js';
-import { deferred, FAKE_CLOCK, fakeFetch, makeClient as client, PROJECT, rejection, SERVER, settled } from '../support/fixtures.js';
+import { deferred, expectSettlesAt, FAKE_CLOCK, fakeFetch, makeClient as client, PROJECT, rejection, SERVER, settled } from '../support/fixtures.js';
 
 afterEach(() => void vi.useRealTimers());
 
@@ -96,10 +96,7 @@ describe('stopServer({ wait })', () => {
     const { fetch, calls } = serverFetch([server('ACTIVE', 'powering-off')]);
     const timed = (request: Request) => (request.method === 'GET' && readAt.push(Date.now() - started), fetch(request));
     const outcome = rejection(client(timed).stopServer(SERVER, { wait: { timeoutMs: 300, intervalMs: 20, maxIntervalMs: 40 } }));
-    await vi.advanceTimersByTimeAsync(299);
-    expect(await settled(outcome)).toBe(false);
-    await vi.advanceTimersByTimeAsync(1);
-    expect(await settled(outcome)).toBe(true);
+    await expectSettlesAt(outcome, 300);
     const error = await outcome;
     expect(error).toBeInstanceOf(EcsWaitError);
     expect(error).toMatchObject({ reason: 'timeout' });

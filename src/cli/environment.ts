@@ -1,4 +1,6 @@
-import { akskAuth, tokenAuth, type EcsAuth } from '../auth/index.js';
+import { akskAuth } from '../auth/aksk.js';
+import type { EcsAuth } from '../auth/strategy.js';
+import { tokenAuth } from '../auth/token.js';
 import type { EcsClientOptions } from '../client-options.js';
 import type { Redactor } from '../errors/redaction.js';
 import { checkServerId, novaVersions, stopTypes, type NovaVersion, type StopType } from '../validate.js';
