@@ -4,6 +4,89 @@
  */
 
 export interface paths {
+    "/v1/{project_id}/cloudservers/action": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The project ID (an IAM project, 32 hexadecimal characters).
+                 * @example 77b6a44cba5143ab91d13ab9a8ff44fd
+                 */
+                project_id: components["parameters"]["ProjectId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stop servers in a batch
+         * @description Stops up to 1,000 servers in one request, through Huawei's native ECS API (Huawei's
+         *     `BatchStopServers`, *Stopping ECSs in a Batch*). This is the stop Huawei recommends: its
+         *     permission, `ecs:cloudServers:stop`, can be granted through IAM projects, Enterprise Projects,
+         *     per instance and by tag, while the Nova stop's `ecs:servers:stop` cannot be granted through
+         *     Enterprise Projects. Huawei's own Terraform provider stops even one server as a one-item batch.
+         *
+         *     ## What it does
+         *     Creates a job that stops each listed server: `SOFT` (the default) asks each guest OS to shut
+         *     down; `HARD` powers the servers off at once.
+         *
+         *     ## Preconditions
+         *     - 1 to 1,000 servers, each listed once. Huawei stops at most 1,000 servers a minute: send a
+         *       larger fleet as successive batches, a minute apart.
+         *     - Each server is `ACTIVE` (a server that cannot be stopped fails its own sub-job, not the request).
+         *
+         *     ## Asynchronous postconditions
+         *     The answer is a `job_id` only. Follow the job ([Show a job](#/jobs/showjob)) until its status
+         *     is `SUCCESS` or `FAIL`; each sub-job says how its server fared (`errorcode_message` for a
+         *     failure). A job has been seen to report `SUCCESS` while its servers were still stopping, so
+         *     then read each server ([Show a server](#/server-reads/showserverv21)) until it is `SHUTOFF`.
+         */
+        post: operations["batchStopServers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/{project_id}/jobs/{job_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The project ID (an IAM project, 32 hexadecimal characters).
+                 * @example 77b6a44cba5143ab91d13ab9a8ff44fd
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The job ID a batch action returned.
+                 * @example ff808082889bd9690189061140c235fe
+                 */
+                job_id: components["parameters"]["JobId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Show a job
+         * @description Reads an asynchronous job of Huawei's native ECS API (Huawei's `ShowJob`), such as the one a
+         *     [batch stop](#/server-actions/batchstopservers) returns. Poll it until `status` is `SUCCESS` or
+         *     `FAIL`: with a pause that grows (1 s, then half as long again each time, up to 10 s), as
+         *     Huawei's Terraform provider waits up to 3 minutes for a stop ("usually between 15 and 35 seconds").
+         *
+         *     Each entry of `entities.sub_jobs` is one server's part, with its `server_id` and, when it
+         *     failed, its `error_code`, `fail_reason` and `errorcode_message`. Finished jobs are deleted
+         *     after one day: a job ID older than that gives 404.
+         */
+        get: operations["showJob"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v2/{project_id}/servers/{server_id}/action": {
         parameters: {
             query?: never;
@@ -30,10 +113,11 @@ export interface paths {
          * @description **Deprecated by Huawei, not by this package**: the *Deprecated* mark is Huawei's status
          *     for this API, which it now lists as *Disabling an ECS (Discarded)*; the action still works,
          *     and this package supports it. Huawei points to
-         *     [Stopping ECSs in a Batch](https://support.huaweicloud.com/intl/en-us/api-ecs/ecs_02_0303.html),
+         *     [Stop servers in a batch](#/server-actions/batchstopservers) (Huawei's
+         *     [Stopping ECSs in a Batch](https://support.huaweicloud.com/intl/en-us/api-ecs/ecs_02_0303.html)),
          *     `POST /v1/{project_id}/cloudservers/action` with
          *     `{"os-stop": {"type": "SOFT", "servers": [{"id": "..."}]}}`, which answers
-         *     `{"job_id": "..."}`.
+         *     `{"job_id": "..."}` and works where this one's permission cannot be granted (Enterprise Projects).
          *
          *     Stops a running server. The action and its semantics are the same on both API
          *     versions: `/v2` is Nova's legacy API, which takes no microversion headers (Nova's legacy
@@ -93,10 +177,11 @@ export interface paths {
          * @description **Deprecated by Huawei, not by this package**: the *Deprecated* mark is Huawei's status
          *     for this API, which it now lists as *Disabling an ECS (Discarded)*; the action still works,
          *     and this package supports it. Huawei points to
-         *     [Stopping ECSs in a Batch](https://support.huaweicloud.com/intl/en-us/api-ecs/ecs_02_0303.html),
+         *     [Stop servers in a batch](#/server-actions/batchstopservers) (Huawei's
+         *     [Stopping ECSs in a Batch](https://support.huaweicloud.com/intl/en-us/api-ecs/ecs_02_0303.html)),
          *     `POST /v1/{project_id}/cloudservers/action` with
          *     `{"os-stop": {"type": "SOFT", "servers": [{"id": "..."}]}}`, which answers
-         *     `{"job_id": "..."}`.
+         *     `{"job_id": "..."}` and works where this one's permission cannot be granted (Enterprise Projects).
          *
          *     Stops a running server. The action and its semantics are the same on both API
          *     versions: `/v2` is Nova's legacy API, which takes no microversion headers (Nova's legacy
@@ -196,6 +281,68 @@ export interface paths {
          *     servers send many more (on `/v2.1`, more with higher microversions), which it allows.
          */
         get: operations["showServerV21"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/{project_id}/servers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The project ID (an IAM project, 32 hexadecimal characters).
+                 * @example 77b6a44cba5143ab91d13ab9a8ff44fd
+                 */
+                project_id: components["parameters"]["ProjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List servers (v2)
+         * @description Lists the project's servers without details (Huawei's `NovaListServers`): `id`, `name` and
+         *     `links` of each. `ecs-stop` uses it to turn a server name into an ID.
+         *
+         *     `name` is a regular expression that Nova matches anywhere in the name. To find one exact name,
+         *     anchor it and escape its special characters (`^ecs\-web\.01$` for `ecs-web.01`), and still
+         *     compare the names you get back: names are not unique, and two servers may share one.
+         */
+        get: operations["listServersV2"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2.1/{project_id}/servers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The project ID (an IAM project, 32 hexadecimal characters).
+                 * @example 77b6a44cba5143ab91d13ab9a8ff44fd
+                 */
+                project_id: components["parameters"]["ProjectId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List servers (v2.1)
+         * @description Lists the project's servers without details (Huawei's `NovaListServers`): `id`, `name` and
+         *     `links` of each. `ecs-stop` uses it to turn a server name into an ID.
+         *
+         *     `name` is a regular expression that Nova matches anywhere in the name. To find one exact name,
+         *     anchor it and escape its special characters (`^ecs\-web\.01$` for `ecs-web.01`), and still
+         *     compare the names you get back: names are not unique, and two servers may share one.
+         */
+        get: operations["listServersV21"];
         put?: never;
         post?: never;
         delete?: never;
@@ -427,6 +574,103 @@ export interface components {
         ServerResponse: {
             server: components["schemas"]["Server"];
         };
+        /**
+         * @description An ECS job ID, 32 hexadecimal characters, as the batch actions return it.
+         * @example ff808082889bd9690189061140c235fe
+         */
+        JobId: string;
+        /**
+         * @description `INIT` (being set up), `RUNNING`, then `SUCCESS` or `FAIL`; `PENDING_PAYMENT` only for a
+         *     yearly/monthly order that awaits payment. Finished jobs are deleted after one day.
+         * @enum {string}
+         */
+        JobStatus: "SUCCESS" | "RUNNING" | "FAIL" | "INIT" | "PENDING_PAYMENT";
+        /** @description One server of a batch action, by ID. */
+        ServerReference: {
+            id: components["schemas"]["ServerId"];
+        };
+        /** @description The servers to stop, and how. */
+        BatchStopOptions: {
+            type?: components["schemas"]["StopType"];
+            /**
+             * @description 1 to 1,000 servers, each once. Huawei stops at most 1,000 servers a minute: send a larger
+             *     fleet as successive batches.
+             */
+            servers: components["schemas"]["ServerReference"][];
+        };
+        /** @description The body of the batch stop: `{"os-stop": {"type"?, "servers": [{"id"}, ...]}}`. */
+        BatchStopServersRequest: {
+            "os-stop": components["schemas"]["BatchStopOptions"];
+        };
+        /** @description The job that carries out a batch action; follow it with `GET /v1/{project_id}/jobs/{job_id}`. */
+        JobCreated: {
+            job_id: components["schemas"]["JobId"];
+        };
+        /** @description One server's part of a batch job. */
+        SubJob: {
+            status: components["schemas"]["JobStatus"];
+            job_id?: string;
+            /** @description `stopServer` for one server of a batch stop. */
+            job_type?: string;
+            /** Format: date-time */
+            begin_time?: string;
+            /** @description Empty or `null` while the sub-job runs. */
+            end_time?: string | null;
+            /** @description Why this server's stop failed, such as `Ecs.0100`; `null` on success. */
+            error_code?: string | null;
+            /** @description Why this server's stop failed, in words; `null` on success. */
+            fail_reason?: string | null;
+            entities?: {
+                server_id?: components["schemas"]["ServerId"];
+                /** @description Only for NIC jobs. */
+                nic_id?: string;
+                /** @description The error code and message of a failed sub-job, as one string. */
+                errorcode_message?: string;
+            } & {
+                [key: string]: unknown;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @description An asynchronous job, such as a batch stop, with one sub-job per server. A `SUCCESS` job's
+         *     servers may still be stopping: read each server until it is `SHUTOFF`.
+         */
+        Job: {
+            job_id: components["schemas"]["JobId"];
+            /** @description `batchStopServer` for a batch stop. */
+            job_type?: string;
+            status: components["schemas"]["JobStatus"];
+            /** Format: date-time */
+            begin_time?: string;
+            /** @description Empty or `null` while the job runs. */
+            end_time?: string | null;
+            /** @description Why the job failed; `null` on success. */
+            error_code?: string | null;
+            /** @description Why the job failed, in words; `null` on success. */
+            fail_reason?: string | null;
+            entities?: {
+                sub_jobs_total?: number;
+                sub_jobs?: components["schemas"]["SubJob"][];
+            } & {
+                [key: string]: unknown;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description A server in a list without details. */
+        ServerSummary: {
+            id: components["schemas"]["ServerId"];
+            name: string;
+            links: components["schemas"]["Link"][];
+        } & {
+            [key: string]: unknown;
+        };
+        ServerListResponse: {
+            servers: components["schemas"]["ServerSummary"][];
+            /** @description A `next` link when the list was cut at the page limit. */
+            servers_links?: components["schemas"]["Link"][];
+        };
         /** @enum {string} */
         VersionStatus: "CURRENT" | "SUPPORTED" | "DEPRECATED";
         Version: {
@@ -478,6 +722,56 @@ export interface components {
             };
             content: {
                 "application/json": components["schemas"]["ServerResponse"];
+            };
+        };
+        /** @description The servers that match, without details (an empty list when none does). */
+        ServerList: {
+            headers: {
+                "X-OpenStack-Request-Id": components["headers"]["X-OpenStack-Request-Id"];
+                "X-Compute-Request-Id": components["headers"]["X-Compute-Request-Id"];
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "OpenStack-API-Version": components["headers"]["OpenStack-API-Version"];
+                "X-OpenStack-Nova-API-Version": components["headers"]["X-OpenStack-Nova-API-Version"];
+                Vary: components["headers"]["Vary"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ServerListResponse"];
+            };
+        };
+        /** @description The servers that match, without details (an empty list when none does). */
+        ServerListV2: {
+            headers: {
+                "X-OpenStack-Request-Id": components["headers"]["X-OpenStack-Request-Id"];
+                "X-Compute-Request-Id": components["headers"]["X-Compute-Request-Id"];
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ServerListResponse"];
+            };
+        };
+        /**
+         * @description The batch was accepted as a job. Huawei documents 200; a job answer may also come as 202
+         *     (Huawei's task-type operations answer 200, 202 or 204), with the same body.
+         */
+        JobCreated: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["JobCreated"];
+            };
+        };
+        /** @description The job, with one sub-job per server. */
+        Job: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Job"];
             };
         };
         /** @description The API versions. */
@@ -719,6 +1013,55 @@ export interface components {
                 "application/json": components["schemas"]["ErrorResponse"];
             };
         };
+        /**
+         * @description ECS refuses the request: a body that fails its checks (`Ecs.0005`, with `details` naming
+         *     the field where ECS gives them), more than 1,000 servers, or a server that cannot be stopped.
+         */
+        EcsBadRequest: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /**
+         * @description No permission (`ecs:cloudServers:stop` for the batch stop, `ecs:cloudServers:showJob` or
+         *     `ecs:cloudServers:get` for a job), or the account is frozen.
+         */
+        EcsForbidden: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /**
+         * @description The job does not exist (finished jobs are deleted after one day), or the URI names no API.
+         *     Huawei documents no specific code for an unknown job: rely on the status.
+         */
+        EcsNotFound: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description An unexpected error in ECS; try again later. */
+        EcsInternalServerError: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
     };
     parameters: {
         /**
@@ -731,6 +1074,22 @@ export interface components {
          * @example 4d8c3732-a248-40ed-bebc-539a6ffd25c0
          */
         ServerId: components["schemas"]["ServerId"];
+        /**
+         * @description The job ID a batch action returned.
+         * @example ff808082889bd9690189061140c235fe
+         */
+        JobId: components["schemas"]["JobId"];
+        /**
+         * @description A regular expression that server names must match (Nova matches it anywhere in the name, so
+         *     `web` finds `web-01` and `old-web`). For an exact name, anchor and escape it: `^web\-01$`.
+         * @example ^ecs\-web\-01$
+         */
+        ServerNameFilter: string;
+        /**
+         * @description Only servers with this status.
+         * @example ACTIVE
+         */
+        ServerStatusFilter: components["schemas"]["ServerStatus"];
         /**
          * @description The compute microversion, legacy form (`2.26`) or `latest`. v2.1 only; Huawei
          *     Cloud serves 2.1 to 2.60. Absent means 2.1. A well-formed version outside the
@@ -774,6 +1133,15 @@ export interface components {
         StopServer: {
             content: {
                 "application/json": components["schemas"]["StopServerRequest"];
+            };
+        };
+        /**
+         * @description `os-stop` with the servers (1 to 1,000, each once) and, optionally, the stop type (default
+         *     `SOFT`). Huawei's SDKs send `Content-Type: application/json;charset=UTF-8`.
+         */
+        BatchStopServers: {
+            content: {
+                "application/json": components["schemas"]["BatchStopServersRequest"];
             };
         };
     };
@@ -823,6 +1191,92 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    batchStopServers: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The project ID again; required for AK/SK requests in multi-project setups. The
+                 *     official SDKs always send it and sign it.
+                 * @example 77b6a44cba5143ab91d13ab9a8ff44fd
+                 */
+                "X-Project-Id"?: components["parameters"]["ProjectIdHeader"];
+                /**
+                 * @description The security token of temporary AK/SK credentials; signed when present.
+                 * @example gQpjbi1ub3J0aC00jDf4b2y9NTa1NTc2ZjU5MmU0OGViNjc5Zjg3ZWMyMjE1ZGNh
+                 */
+                "X-Security-Token"?: components["parameters"]["SecurityToken"];
+            };
+            path: {
+                /**
+                 * @description The project ID (an IAM project, 32 hexadecimal characters).
+                 * @example 77b6a44cba5143ab91d13ab9a8ff44fd
+                 */
+                project_id: components["parameters"]["ProjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["BatchStopServers"];
+        responses: {
+            200: components["responses"]["JobCreated"];
+            202: components["responses"]["JobCreated"];
+            400: components["responses"]["EcsBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["EcsForbidden"];
+            404: components["responses"]["EcsNotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["EcsInternalServerError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+            default: components["responses"]["UnexpectedError"];
+        };
+    };
+    showJob: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The project ID again; required for AK/SK requests in multi-project setups. The
+                 *     official SDKs always send it and sign it.
+                 * @example 77b6a44cba5143ab91d13ab9a8ff44fd
+                 */
+                "X-Project-Id"?: components["parameters"]["ProjectIdHeader"];
+                /**
+                 * @description The security token of temporary AK/SK credentials; signed when present.
+                 * @example gQpjbi1ub3J0aC00jDf4b2y9NTa1NTc2ZjU5MmU0OGViNjc5Zjg3ZWMyMjE1ZGNh
+                 */
+                "X-Security-Token"?: components["parameters"]["SecurityToken"];
+            };
+            path: {
+                /**
+                 * @description The project ID (an IAM project, 32 hexadecimal characters).
+                 * @example 77b6a44cba5143ab91d13ab9a8ff44fd
+                 */
+                project_id: components["parameters"]["ProjectId"];
+                /**
+                 * @description The job ID a batch action returned.
+                 * @example ff808082889bd9690189061140c235fe
+                 */
+                job_id: components["parameters"]["JobId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["Job"];
+            400: components["responses"]["EcsBadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["EcsForbidden"];
+            404: components["responses"]["EcsNotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["EcsInternalServerError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+            default: components["responses"]["UnexpectedError"];
+        };
+    };
     stopServerV2: {
         parameters: {
             query?: never;
@@ -1053,6 +1507,134 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+            default: components["responses"]["UnexpectedError"];
+        };
+    };
+    listServersV2: {
+        parameters: {
+            query?: {
+                /**
+                 * @description A regular expression that server names must match (Nova matches it anywhere in the name, so
+                 *     `web` finds `web-01` and `old-web`). For an exact name, anchor and escape it: `^web\-01$`.
+                 * @example ^ecs\-web\-01$
+                 */
+                name?: components["parameters"]["ServerNameFilter"];
+                /**
+                 * @description Only servers with this status.
+                 * @example ACTIVE
+                 */
+                status?: components["parameters"]["ServerStatusFilter"];
+            };
+            header?: {
+                /**
+                 * @description A request ID chosen by the caller, which Nova logs and echoes as the global request ID.
+                 * @example req-3f4c6a1e-7a0b-4c36-9a5e-2b1d0c9e8f71
+                 */
+                "X-OpenStack-Request-Id"?: components["parameters"]["RequestId"];
+                /**
+                 * @description The project ID again; required for AK/SK requests in multi-project setups. The
+                 *     official SDKs always send it and sign it.
+                 * @example 77b6a44cba5143ab91d13ab9a8ff44fd
+                 */
+                "X-Project-Id"?: components["parameters"]["ProjectIdHeader"];
+                /**
+                 * @description The security token of temporary AK/SK credentials; signed when present.
+                 * @example gQpjbi1ub3J0aC00jDf4b2y9NTa1NTc2ZjU5MmU0OGViNjc5Zjg3ZWMyMjE1ZGNh
+                 */
+                "X-Security-Token"?: components["parameters"]["SecurityToken"];
+            };
+            path: {
+                /**
+                 * @description The project ID (an IAM project, 32 hexadecimal characters).
+                 * @example 77b6a44cba5143ab91d13ab9a8ff44fd
+                 */
+                project_id: components["parameters"]["ProjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["ServerListV2"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+            default: components["responses"]["UnexpectedError"];
+        };
+    };
+    listServersV21: {
+        parameters: {
+            query?: {
+                /**
+                 * @description A regular expression that server names must match (Nova matches it anywhere in the name, so
+                 *     `web` finds `web-01` and `old-web`). For an exact name, anchor and escape it: `^web\-01$`.
+                 * @example ^ecs\-web\-01$
+                 */
+                name?: components["parameters"]["ServerNameFilter"];
+                /**
+                 * @description Only servers with this status.
+                 * @example ACTIVE
+                 */
+                status?: components["parameters"]["ServerStatusFilter"];
+            };
+            header?: {
+                /**
+                 * @description The compute microversion, legacy form (`2.26`) or `latest`. v2.1 only; Huawei
+                 *     Cloud serves 2.1 to 2.60. Absent means 2.1. A well-formed version outside the
+                 *     served range gives 406; a malformed one gives 400.
+                 * @example 2.26
+                 */
+                "X-OpenStack-Nova-API-Version"?: components["parameters"]["NovaApiVersion"];
+                /**
+                 * @description The compute microversion, standard form (`compute 2.27`), accepted from 2.27 on.
+                 *     v2.1 only; Huawei Cloud serves 2.1 to 2.60. As Nova reads it (`microversion_parse`),
+                 *     the service name is case-insensitive and the header may list several services
+                 *     (`volume 3.0, compute 2.60`); a list without `compute` means 2.1.
+                 */
+                "OpenStack-API-Version"?: components["parameters"]["OpenStackApiVersion"];
+                /**
+                 * @description A request ID chosen by the caller, which Nova logs and echoes as the global request ID.
+                 * @example req-3f4c6a1e-7a0b-4c36-9a5e-2b1d0c9e8f71
+                 */
+                "X-OpenStack-Request-Id"?: components["parameters"]["RequestId"];
+                /**
+                 * @description The project ID again; required for AK/SK requests in multi-project setups. The
+                 *     official SDKs always send it and sign it.
+                 * @example 77b6a44cba5143ab91d13ab9a8ff44fd
+                 */
+                "X-Project-Id"?: components["parameters"]["ProjectIdHeader"];
+                /**
+                 * @description The security token of temporary AK/SK credentials; signed when present.
+                 * @example gQpjbi1ub3J0aC00jDf4b2y9NTa1NTc2ZjU5MmU0OGViNjc5Zjg3ZWMyMjE1ZGNh
+                 */
+                "X-Security-Token"?: components["parameters"]["SecurityToken"];
+            };
+            path: {
+                /**
+                 * @description The project ID (an IAM project, 32 hexadecimal characters).
+                 * @example 77b6a44cba5143ab91d13ab9a8ff44fd
+                 */
+                project_id: components["parameters"]["ProjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["ServerList"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
             502: components["responses"]["BadGateway"];
