@@ -7,6 +7,7 @@ export const patterns = {
   ProjectId: /^[0-9a-fA-F]{32}$/,
   ServerId: /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/,
   Microversion: /^(latest|[1-9][0-9]*\.(0|[1-9][0-9]*))$/,
+  JobId: /^[0-9a-fA-F]{32}$/,
 } as const;
 
 // The spec's ServerStatus enum (a unit test keeps them equal).
@@ -14,6 +15,12 @@ export const serverStatuses = [
   'ACTIVE', 'BUILD', 'DELETED', 'ERROR', 'HARD_REBOOT', 'MIGRATING', 'PASSWORD', 'PAUSED', 'REBOOT', 'REBUILD', 'RESCUE',
   'RESIZE', 'REVERT_RESIZE', 'SHELVED', 'SHELVED_OFFLOADED', 'SHUTOFF', 'SOFT_DELETED', 'SUSPENDED', 'UNKNOWN', 'VERIFY_RESIZE',
 ] as const;
+
+// The spec's JobStatus enum (a unit test keeps them equal).
+export const jobStatuses = ['SUCCESS', 'RUNNING', 'FAIL', 'INIT', 'PENDING_PAYMENT'] as const;
+
+/** The most servers one batch action takes (the spec's BatchStopOptions.servers maxItems). */
+export const maxBatchServers = 1000;
 
 export const stopTypes = ['SOFT', 'HARD'] as const;
 export type StopType = (typeof stopTypes)[number];
@@ -37,6 +44,29 @@ export function checkId(field: string, value: unknown, pattern: RegExp, shape: s
 
 export const checkServerId = (value: unknown, field = 'serverId') =>
   checkId(field, value, patterns.ServerId, 'a UUID such as 4d8c3732-a248-40ed-bebc-539a6ffd25c0');
+
+export const checkJobId = (value: unknown, field = 'jobId') =>
+  checkId(field, value, patterns.JobId, 'a job ID of 32 hexadecimal characters');
+
+/** 1 to `maxBatchServers` server IDs, each valid and listed once; `field` names the list in errors. */
+export function checkServerIds(value: unknown, field = 'serverIds'): string[] {
+  if (!Array.isArray(value)) throw new EcsInputError(field, 'must be an array of server IDs');
+  if (value.length === 0) throw new EcsInputError(field, 'must not be empty');
+  if (value.length > maxBatchServers) {
+    throw new EcsInputError(field, `must list at most ${maxBatchServers} servers (got ${value.length}); send larger fleets as successive batches`);
+  }
+  // Compared in lower case: a UUID in capitals names the same server.
+  const seen = new Map<string, number>();
+  const ids: string[] = [];
+  for (let index = 0; index < value.length; index++) {
+    const id = checkServerId(value[index], `${field}[${index}]`);
+    const first = seen.get(id.toLowerCase());
+    if (first !== undefined) throw new EcsInputError(`${field}[${index}]`, `repeats ${field}[${first}]: list each server once`);
+    seen.set(id.toLowerCase(), index);
+    ids.push(id);
+  }
+  return ids;
+}
 
 export const checkProjectId = (value: unknown, field = 'projectId') =>
   checkId(field, value, patterns.ProjectId, 'a project ID of 32 hexadecimal characters');

@@ -32,3 +32,32 @@ export class EcsWaitError extends EcsError {
     return { name, message, reason, serverId };
   }
 }
+
+type Job = components['schemas']['Job'];
+
+export type JobWaitFailure = 'not-found' | 'timeout';
+
+/** A batch action was accepted as a job, but the job could not be followed to its end. */
+export class EcsJobWaitError extends EcsError {
+  override readonly name = 'EcsJobWaitError';
+  readonly reason: JobWaitFailure;
+  readonly jobId: string;
+  readonly #job: Job | undefined;
+
+  constructor(reason: JobWaitFailure, jobId: string, message: string, job?: Job, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.reason = reason;
+    this.jobId = jobId;
+    this.#job = job;
+  }
+
+  /** The job as last read, if it was read at all; kept out of every rendering, as `EcsWaitError.server` is. */
+  get job(): Job | undefined {
+    return this.#job;
+  }
+
+  toJSON() {
+    const { name, message, reason, jobId } = this;
+    return { name, message, reason, jobId };
+  }
+}

@@ -5,7 +5,9 @@
 import { checkRequestOptions, type ClientCore, type RequestOptions } from '../call.js';
 import { EcsApiError, errorFromResponse, errorFromUnexpectedBody } from '../errors/api-error.js';
 import { requestIdOf } from '../http.js';
-import { checkOneOf, checkServerId, stopTypes, type StopType } from '../validate.js';
+import type { components } from '../../generated/openapi.js';
+import { EcsInputError } from '../errors/input-error.js';
+import { checkOneOf, checkServerId, serverStatuses, stopTypes, type StopType } from '../validate.js';
 import { checkWaitOptions, waitForShutoff, type Server, type WaitOptions } from './server-wait.js';
 
 export interface StopServerOptions extends RequestOptions {
@@ -27,11 +29,27 @@ export interface StopServerResult {
   server?: Server;
 }
 
+export type ServerSummary = components['schemas']['ServerSummary'];
+
+export interface ListServersOptions extends RequestOptions {
+  /** A regular expression the names must match (Nova's `name` filter); see `findServersByName` for one exact name. */
+  name?: string;
+  /** Only servers with this status. */
+  status?: Server['status'];
+}
+
 export interface NovaServers {
   /** Asks the server to stop; resolves once the request is accepted, or with `wait`, once it is SHUTOFF. */
   stopServer(serverId: string, options?: StopServerOptions): Promise<StopServerResult>;
   /** Reads a server (Huawei's NovaShowServer). */
   getServer(serverId: string, options?: RequestOptions): Promise<Server>;
+  /** Lists servers without details (Huawei's NovaListServers), filtered by name pattern or status. */
+  listServers(options?: ListServersOptions): Promise<ServerSummary[]>;
+  /**
+   * The servers named exactly `name` (names are not unique: none, one or several). Asks Nova with
+   * the name anchored and escaped as a regular expression, and keeps exact matches only.
+   */
+  findServersByName(name: string, options?: RequestOptions): Promise<ServerSummary[]>;
 }
 
 export function novaServers({ config, raw, perform }: ClientCore): NovaServers {
@@ -40,6 +58,7 @@ export function novaServers({ config, raw, perform }: ClientCore): NovaServers {
   // Both versions' operations take the same parameters and give the same answers.
   const actionPath = `/${version}/{project_id}/servers/{server_id}/action` as '/v2.1/{project_id}/servers/{server_id}/action';
   const serverPath = `/${version}/{project_id}/servers/{server_id}` as '/v2.1/{project_id}/servers/{server_id}';
+  const listPath = `/${version}/{project_id}/servers` as '/v2.1/{project_id}/servers';
 
   async function requestStop(server_id: string, options: StopServerOptions): Promise<StopServerResult> {
     const type = options.type === undefined ? undefined : checkOneOf('type', options.type, stopTypes);
@@ -92,7 +111,50 @@ export function novaServers({ config, raw, perform }: ClientCore): NovaServers {
     return { ...result, server };
   }
 
-  return { stopServer, getServer };
+  async function listServers(options: ListServersOptions = {}): Promise<ServerSummary[]> {
+    checkRequestOptions(options);
+    const query = {
+      ...(options.name !== undefined && { name: checkServerName('name', options.name) }),
+      ...(options.status !== undefined && { status: checkOneOf('status', options.status, serverStatuses) }),
+    };
+    const search = new URLSearchParams(query).toString();
+    const summary = { method: 'GET', url: `${config.endpoint}/${version}/${config.projectId}/servers${search ? `?${search}` : ''}` };
+    return perform(summary, options, async ({ init, redactor }) => {
+      const result = await raw.GET(listPath, { ...init, params: { path: { project_id: config.projectId }, query }, parseAs: 'text' });
+      const { response } = result;
+      if (response.status !== 200) throw errorFromResponse(response, result.error, summary, redactor);
+      const servers = parseServerList(result.data);
+      if (!servers) throw errorFromUnexpectedBody(response, 'server list', 'a list of servers', summary, redactor);
+      return servers;
+    });
+  }
+
+  async function findServersByName(name: string, options: RequestOptions = {}): Promise<ServerSummary[]> {
+    const exact = checkServerName('name', name);
+    const pattern = `^${exact.replace(/[\\^$.|?*+()[\]{}-]/g, '\\$&')}$`;
+    return (await listServers({ ...options, name: pattern })).filter((server) => server.name === exact);
+  }
+
+  return { stopServer, getServer, listServers, findServersByName };
+}
+
+/** A server name or name pattern: 1 to 255 characters, no control characters. */
+function checkServerName(field: string, value: unknown): string {
+  if (typeof value !== 'string' || value === '' || value.length > 255) throw new EcsInputError(field, 'must be a string of 1 to 255 characters');
+  if (/\p{Cc}/u.test(value)) throw new EcsInputError(field, 'must not contain control characters');
+  return value;
+}
+
+function parseServerList(text: unknown): ServerSummary[] | undefined {
+  try {
+    const body = JSON.parse(String(text)) as { servers?: unknown } | null;
+    const servers = body?.servers;
+    if (!Array.isArray(servers)) return undefined;
+    const valid = servers.every((server: Partial<ServerSummary> | null) => typeof server?.id === 'string' && typeof server.name === 'string');
+    return valid ? (servers as ServerSummary[]) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Nova's 409 for a server that is already stopped (also inside an ECS Ecs.1000 wrapper). */
