@@ -6,7 +6,7 @@
 import { describe, expect, inject, it } from 'vitest';
 import { akskAuth, createEcsClient, EcsApiError, tokenAuth, type EcsClientOptions } from '../../src/index.js';
 import { recordingFetch } from '../support/exchanges.js';
-import { namedResponseExamples, type NamedExample, validProjectId, validServerId } from '../support/spec.js';
+import { manyServerIds, namedResponseExamples, operations, type NamedExample, validJobId, validProjectId, validServerId } from '../support/spec.js';
 
 const mockUrl = inject('targetUrl');
 const auths = {
@@ -14,7 +14,12 @@ const auths = {
   aksk: () => akskAuth({ ak: 'CONTRACTTESTAK', sk: 'contract-test-sk' }),
 };
 
-function client(options: Partial<EcsClientOptions> & { prefer?: string; requests?: Request[]; responses?: Response[] } = {}) {
+/** The second server of the spec's job examples. */
+const otherServerId = '9b1f5d2e-6c3a-4e8b-8f0d-2a7c5e1b3d94';
+
+type Prefer = string | ((request: Request) => string | undefined);
+
+function client(options: Partial<EcsClientOptions> & { prefer?: Prefer; requests?: Request[]; responses?: Response[] } = {}) {
   const { prefer, requests, responses, ...rest } = options;
   return createEcsClient({
     endpoint: mockUrl,
@@ -23,7 +28,8 @@ function client(options: Partial<EcsClientOptions> & { prefer?: string; requests
     retry: false,
     fetch: async (request: Request) => {
       // Prism picks the response to force from the Prefer header.
-      if (prefer !== undefined) request.headers.set('Prefer', prefer);
+      const preferred = typeof prefer === 'function' ? prefer(request) : prefer;
+      if (preferred !== undefined) request.headers.set('Prefer', preferred);
       requests?.push(request);
       const response = await recordingFetch(request);
       responses?.push(response.clone());
@@ -62,6 +68,97 @@ describe.each(['v2', 'v2.1'] as const)('the client against the mock, %s', (novaV
   });
 });
 
+/** The Prefer header for each kind of request: the job's and the server reads' examples. */
+const preferFor =
+  (job: string, server = 'example=stopped'): Prefer =>
+  (request) =>
+    request.url.includes('/jobs/') ? `example=${job}` : request.method === 'GET' ? server : undefined;
+
+describe('the batch stop and its job through the client against the mock', () => {
+  it.each([
+    ['token', 1, undefined],
+    ['aksk', 1, 'HARD'],
+    ['token', 1000, 'SOFT'],
+    ['aksk', 1000, undefined],
+  ] as const)('with %s auth, %i servers and type %s: accepted as a job', async (auth, count, type) => {
+    const requests: Request[] = [];
+    const ids = count === 1 ? [validServerId] : manyServerIds(count);
+    const result = await client({ auth: auths[auth](), requests }).stopServers(ids, type === undefined ? {} : { type });
+    // The mock answers 200 only to a body inside the contract (else 400 Ecs.0005).
+    expect(result).toEqual({ jobId: validJobId, status: 200, requestId: expect.stringMatching(/^[0-9a-f]{32}$/) });
+    expect(requests.map((r) => `${r.method} ${new URL(r.url).pathname}`)).toEqual([`POST /v1/${validProjectId}/cloudservers/action`]);
+  });
+
+  it('a 202 with the job is accepted too', async () => {
+    await expect(client({ prefer: 'code=202' }).stopServers([validServerId])).resolves.toMatchObject({ jobId: validJobId, status: 202 });
+  });
+
+  it.each([
+    ['init', 'INIT'],
+    ['running', 'RUNNING'],
+    ['succeeded', 'SUCCESS'],
+    ['failedForOneServer', 'FAIL'],
+  ] as const)('getJob reads the example %s as a %s job', async (example, status) => {
+    const job = await client({ prefer: `example=${example}` }).getJob(validJobId);
+    expect(job).toMatchObject({ job_id: validJobId, status });
+  });
+
+  it('stopServers with wait: the job succeeded, then each server is read until SHUTOFF', async () => {
+    const requests: Request[] = [];
+    const result = await client({ prefer: preferFor('succeeded'), requests }).stopServers([validServerId, otherServerId], { wait: true });
+    expect(result.job).toEqual({
+      jobId: validJobId,
+      status: 'SUCCESS',
+      ok: true,
+      servers: [
+        { serverId: validServerId, outcome: 'stopped', server: expect.objectContaining({ status: 'SHUTOFF' }) },
+        { serverId: otherServerId, outcome: 'stopped', server: expect.objectContaining({ status: 'SHUTOFF' }) },
+      ],
+    });
+    const reads = requests.filter((r) => r.method === 'GET').map((r) => new URL(r.url).pathname);
+    expect(reads.sort()).toEqual(
+      [`/v1/${validProjectId}/jobs/${validJobId}`, `/v2.1/${validProjectId}/servers/${otherServerId}`, `/v2.1/${validProjectId}/servers/${validServerId}`].sort(),
+    );
+  });
+
+  it("waitForJob on a job that failed for one server: that server failed with ECS's code and message, the other stopped", async () => {
+    const requests: Request[] = [];
+    const result = await client({ prefer: preferFor('failedForOneServer'), requests }).waitForJob(validJobId);
+    expect(result).toEqual({
+      jobId: validJobId,
+      status: 'FAIL',
+      ok: false,
+      servers: [
+        { serverId: validServerId, outcome: 'stopped', server: expect.objectContaining({ status: 'SHUTOFF' }) },
+        { serverId: otherServerId, outcome: 'failed', reason: 'job', code: 'Ecs.0100', message: 'Ecs.0100: The ECS status does not meet requirements.' },
+      ],
+    });
+    // The failed server is not read: its sub-job already said why.
+    expect(requests.some((r) => r.url.endsWith(otherServerId))).toBe(false);
+  });
+});
+
+describe.each(['v2', 'v2.1'] as const)('the server list through the client against the mock, %s', (novaVersion) => {
+  it('findServersByName sends the name anchored and escaped, which the mock takes, and keeps exact names only', async () => {
+    const requests: Request[] = [];
+    const find = (name: string, example: string) => client({ novaVersion, prefer: `example=${example}`, requests }).findServersByName(name);
+    expect((await find('ecs-web', 'twoMatches')).map((s) => s.id)).toEqual([validServerId, otherServerId]);
+    expect(await find('ecs-web-01', 'oneMatch')).toEqual([expect.objectContaining({ id: validServerId, name: 'ecs-web-01' })]);
+    // The mock's one match is named ecs-web-01: not ecs-web exactly.
+    expect(await find('ecs-web', 'oneMatch')).toEqual([]);
+    expect(await find('ecs-web', 'noMatch')).toEqual([]);
+    expect(new URL(requests[0]!.url).searchParams.get('name')).toBe('^ecs\\-web$');
+    expect(new URL(requests[0]!.url).pathname).toBe(`/${novaVersion}/${validProjectId}/servers`);
+  });
+
+  it('listServers with a name pattern and a status', async () => {
+    const requests: Request[] = [];
+    const servers = await client({ novaVersion, requests }).listServers({ name: 'web', status: 'SHUTOFF' });
+    expect(servers).toEqual([expect.objectContaining({ id: validServerId, name: 'ecs-web-01' })]);
+    expect(Object.fromEntries(new URL(requests[0]!.url).searchParams)).toEqual({ name: 'web', status: 'SHUTOFF' });
+  });
+});
+
 const NOVA_FAULTS = new Set([
   'badRequest', 'unauthorized', 'forbidden', 'itemNotFound', 'badMethod', 'conflictingRequest',
   'overLimit', 'badMediaType', 'notImplemented', 'serviceUnavailable', 'computeFault',
@@ -86,15 +183,32 @@ function owed(value: unknown) {
   return { kind: 'ecs', code: error.code, message, bodyRequestId: undefined, bodyRetryAfter: undefined };
 }
 
-/** The client call that meets the example, and the API version it is on (the client reads servers and stops them). */
-function callFor(example: NamedExample) {
-  for (const operationId of ['stopServerV21', 'stopServerV2', 'showServerV21', 'showServerV2']) {
-    if (!example.uses.some((use) => use.operationId === operationId)) continue;
-    const novaVersion = operationId.endsWith('V21') ? 'v2.1' : 'v2';
-    return { operationId, novaVersion, call: (ecs: ReturnType<typeof client>) => (operationId.startsWith('stop') ? ecs.stopServer(validServerId) : ecs.getServer(validServerId)) } as const;
-  }
-  return undefined;
-}
+type Ecs = ReturnType<typeof client>;
+
+/**
+ * The client calls that meet each operation the client uses, on the Nova version of its path (the
+ * native ECS operations are on /v1 whatever the Nova version).
+ */
+const clientCalls: Record<string, { novaVersion: 'v2' | 'v2.1'; name: string; call: (ecs: Ecs) => Promise<unknown> }[]> = {
+  stopServerV21: [{ novaVersion: 'v2.1', name: 'stopServer', call: (ecs) => ecs.stopServer(validServerId) }],
+  stopServerV2: [{ novaVersion: 'v2', name: 'stopServer', call: (ecs) => ecs.stopServer(validServerId) }],
+  showServerV21: [{ novaVersion: 'v2.1', name: 'getServer', call: (ecs) => ecs.getServer(validServerId) }],
+  showServerV2: [{ novaVersion: 'v2', name: 'getServer', call: (ecs) => ecs.getServer(validServerId) }],
+  listServersV21: [
+    { novaVersion: 'v2.1', name: 'listServers', call: (ecs) => ecs.listServers({ status: 'ACTIVE' }) },
+    { novaVersion: 'v2.1', name: 'findServersByName', call: (ecs) => ecs.findServersByName('ecs-web-01') },
+  ],
+  listServersV2: [
+    { novaVersion: 'v2', name: 'listServers', call: (ecs) => ecs.listServers({ name: 'web' }) },
+    { novaVersion: 'v2', name: 'findServersByName', call: (ecs) => ecs.findServersByName('ecs-web-01') },
+  ],
+  batchStopServers: [{ novaVersion: 'v2.1', name: 'stopServers', call: (ecs) => ecs.stopServers([validServerId, otherServerId], { type: 'HARD' }) }],
+  showJob: [{ novaVersion: 'v2.1', name: 'getJob', call: (ecs) => ecs.getJob(validJobId) }],
+};
+
+/** Each client call that meets the example: one per client function of each operation that declares it. */
+const callsFor = (example: NamedExample) =>
+  example.uses.flatMap((use) => (clientCalls[use.operationId] ?? []).map((call) => ({ ...call, operationId: use.operationId })));
 
 describe('every named error example of the spec', () => {
   const errorExamples = namedResponseExamples.filter((e) => /^[45]|default/.test(e.status));
@@ -105,26 +219,32 @@ describe('every named error example of the spec', () => {
     const kinds = new Set(errorExamples.map((example) => owed(example.value).kind));
     expect([...kinds]).toEqual(expect.arrayContaining(['identity', 'ecs', 'gateway', 'itemNotFound', 'overLimit']));
     expect(errorExamples.some((example) => owed(example.value).code === 'Ecs.1000')).toBe(true);
-    expect(errorExamples.filter((example) => callFor(example) === undefined).map((example) => example.label)).toEqual([]);
+    expect(errorExamples.filter((example) => callsFor(example).length === 0).map((example) => example.label)).toEqual([]);
   });
 
-  it.each(errorExamples.map((e) => [e.label, e] as const))('%s: the client throws the typed error', async (_, example) => {
-    const { novaVersion, call } = callFor(example)!;
-    const responses: Response[] = [];
-    const error = await call(client({ novaVersion, prefer: `code=${code(example.status)}, example=${example.name}`, responses })).then(
-      () => expect.fail('resolved'),
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(EcsApiError);
+  it('only the version documents are operations the client does not call', () => {
+    expect(operations.map((op) => op.operationId).filter((id) => clientCalls[id] === undefined)).toEqual(['listVersions', 'showVersionV2', 'showVersionV21']);
+  });
+
+  it.each(errorExamples.map((e) => [e.label, e] as const))('%s: the client throws the typed error from every operation that declares it', async (_, example) => {
     const want = owed(example.value);
-    expect(error).toMatchObject({ status: Number(code(example.status)), kind: want.kind, code: want.code, message: want.message });
-    // The request ID and Retry-After: the response's headers first (Prism sends the declared ones), else the body's.
-    const [served] = responses;
-    const header = (name: string) => served!.headers.get(name) ?? undefined;
-    const requestId = header('x-openstack-request-id') ?? header('x-compute-request-id') ?? header('x-request-id') ?? want.bodyRequestId;
-    expect((error as EcsApiError).requestId).toBe(requestId);
-    expect((error as EcsApiError).requestId).toMatch(/^(req-[0-9a-f-]{36}|[0-9a-f]{32})$/);
-    const retryAfter = header('retry-after') ?? want.bodyRetryAfter;
-    expect((error as EcsApiError).retryAfter).toBe(retryAfter === undefined ? undefined : Number(retryAfter));
+    for (const { operationId, name, novaVersion, call } of callsFor(example)) {
+      const where = `${name} (${operationId})`;
+      const responses: Response[] = [];
+      const error = await call(client({ novaVersion, prefer: `code=${code(example.status)}, example=${example.name}`, responses })).then(
+        () => expect.fail(`${where} resolved`),
+        (e: unknown) => e,
+      );
+      expect(error, where).toBeInstanceOf(EcsApiError);
+      expect(error, where).toMatchObject({ status: Number(code(example.status)), kind: want.kind, code: want.code, message: want.message });
+      // The request ID and Retry-After: the response's headers first (Prism sends the declared ones), else the body's.
+      const [served] = responses;
+      const header = (name: string) => served!.headers.get(name) ?? undefined;
+      const requestId = header('x-openstack-request-id') ?? header('x-compute-request-id') ?? header('x-request-id') ?? want.bodyRequestId;
+      expect((error as EcsApiError).requestId, where).toBe(requestId);
+      expect((error as EcsApiError).requestId, where).toMatch(/^(req-[0-9a-f-]{36}|[0-9a-f]{32})$/);
+      const retryAfter = header('retry-after') ?? want.bodyRetryAfter;
+      expect((error as EcsApiError).retryAfter, where).toBe(retryAfter === undefined ? undefined : Number(retryAfter));
+    }
   });
 });
