@@ -415,6 +415,7 @@ const cliWorlds: Record<string, Env> = {
 /** Credentials of one kind, the project and the region. */
 const place = (creds: Env): Env => ({ ...creds, HUAWEICLOUD_SDK_PROJECT_ID: PROJECT, HUAWEICLOUD_SDK_REGION: 'cn-north-4' });
 const NOT_SHOWN = (n: number) => new RegExp(`^unknown option in argument ${n} \\(not shown, in case it is a secret\\)`);
+const CREDENTIAL_SHAPED = (n: number) => new RegExp(`^argument ${n} is not a server ID and has a credential's shape \\(not shown, in case it is a secret\\)`);
 const FROM_ENV_ONLY = (name: string) => new RegExp(`^unknown option '${name}'; credentials are read from the environment only`);
 const TRY_HELP = "Try 'ecs-stop --help' for more information.";
 /** What a terminal must never get raw: control characters (C0, DEL, C1), line separators, bidi controls. */
@@ -540,10 +541,13 @@ const cliAttacks: CliAttack[] = [
   usage('a security token glued to -h', [SERVER, `-h${P['security token']}`], 'option', NOT_SHOWN(2)),
   usage('a token as a short option cluster (-<token>), first', [`-${P.token}`, SERVER], 'option', NOT_SHOWN(1)),
   usage('a lowercase secret as a short option cluster', [SERVER, `-${P.lowercase}`], 'option', NOT_SHOWN(2)),
-  usage('an SK as the server ID', [P.sk], 'server-id', /^server-id must be a UUID/),
-  usage('an SK after --', ['--', P.sk], 'server-id', /^server-id must be a UUID/),
-  usage('an SK with a slash as the server ID', [`${P.sk}/..`], 'server-id', /^server-id must not contain '\/'/),
-  usage('a token as a second server ID', [SERVER, P.token], 'server-id', /^takes exactly one server-id, got 2 arguments$/),
+  usage('an SK as the server ID', [P.sk], 'server-id', CREDENTIAL_SHAPED(1)),
+  usage('an SK after --', ['--', P.sk], 'server-id', CREDENTIAL_SHAPED(1)),
+  usage('an SK with a slash as the server ID', [`${P.sk}/..`], 'server-id', CREDENTIAL_SHAPED(1)),
+  usage('a token as a second server ID', [SERVER, P.token], 'server-id', CREDENTIAL_SHAPED(2)),
+  usage('a security token as a server name', [P['security token']], 'server-id', CREDENTIAL_SHAPED(1)),
+  usage('a lowercase secret as a server name, after a name', ['web-01', P.lowercase], 'server-id', CREDENTIAL_SHAPED(2)),
+  usage('an SK inside a longer server name', [`web-${P.sk}-01`], 'server-id', CREDENTIAL_SHAPED(1)),
   usage('an SK as --type', [SERVER, '--type', P.sk], '--type', /^--type must be SOFT or HARD$/),
   usage('a token as --project-id', [SERVER, '--project-id', P.token], '--project-id', /^--project-id must be a project ID/),
   usage('an SK as --microversion', [SERVER, '--microversion', P.sk], '--microversion', /^--microversion must be/),
@@ -551,7 +555,7 @@ const cliAttacks: CliAttack[] = [
   usage('a token as --api-version=<token>', [SERVER, `--api-version=${P.token}`], '--api-version', /^--api-version must be v2 or v2\.1$/),
   usage('a security token as --json=<token>', [SERVER, `--json=${P['security token']}`], '--json', /^--json takes no value$/),
   usage('an SK as --region', [SERVER, '--region', P.sk], '--region', /^--region must be a region ID/),
-  usage('a secret shaped like a region as --region', [SERVER, '--region', P['region-shaped']], '--region', /^--region is not an ECS region of Huawei's SDKs .*give the endpoint instead$/),
+  usage('a secret shaped like a region as --region', [SERVER, '--region', P['region-shaped']], '--region', /^--region is not an ECS region of Huawei's SDKs .*give --endpoint instead$/),
   usage('an SK as --endpoint', [SERVER, '--endpoint', P.sk], '--endpoint', /^--endpoint must be a URL/),
   usage('an SK as --endpoint user info', [SERVER, '--endpoint', `https://ak:${P.sk}@ecs.example.com`], '--endpoint', /^--endpoint must not contain user info$/),
   usage('a token as --endpoint user name (loopback http)', [SERVER, '--endpoint', `http://${P.token}@127.0.0.1:9`], '--endpoint', /^--endpoint must not contain user info$/),

@@ -3,12 +3,20 @@ import type { EcsAuth } from '../auth/strategy.js';
 import { tokenAuth } from '../auth/token.js';
 import type { EcsClientOptions } from '../client-options.js';
 import type { Redactor } from '../errors/redaction.js';
-import { checkServerId, novaVersions, stopTypes, type NovaVersion, type StopType } from '../validate.js';
+import { novaVersions, stopTypes, type NovaVersion, type StopType } from '../validate.js';
 import { UsageError, type ParsedValues } from './args.js';
 import { envNames } from './names.js';
+import { targetsFrom, type Target } from './targets.js';
+
+/** Which API stops: `auto` is Nova's action for one server and the batch for several. */
+export type ApiChoice = 'auto' | 'batch' | 'nova';
 
 export interface Settings {
-  serverId: string;
+  /** The servers to stop, by ID or name, in the order given. */
+  targets: Target[];
+  api: ApiChoice;
+  /** --dry-run: resolve and read every server, stop none. */
+  dryRun: boolean;
   type: StopType | undefined;
   /** With --wait: how long to wait for SHUTOFF. */
   waitTimeoutMs: number | undefined;
@@ -23,6 +31,7 @@ export interface Settings {
 export const inputSources = (): Record<string, string> => ({
   serverId: 'server-id',
   type: '--type',
+  allowInsecureHttp: '--allow-insecure-http',
   novaVersion: '--nova-version',
   microversion: '--microversion',
   timeoutMs: '--timeout-ms',
@@ -42,13 +51,15 @@ export function settingsFrom(
   sources: Record<string, string>,
 ): Settings {
   // What the command line says comes first, so that `ecs-stop` alone asks for the server ID.
-  const serverId = serverIdFrom(positionals);
-  const flags = flagsFrom(values);
+  const targets = targetsFrom(positionals);
+  const flags = flagsFrom(values, environment, sources);
   const auth = authFrom(environment, redactor);
   const projectId = projectIdFrom(values, environment, sources);
   const where = endpointFrom(values, environment, sources);
   return {
-    serverId,
+    targets,
+    api: flags.api,
+    dryRun: values['dry-run'] === true,
     type: flags.type,
     waitTimeoutMs: flags.waitTimeoutMs,
     okIfStopped: values['ok-if-stopped'] === true,
@@ -59,41 +70,44 @@ export function settingsFrom(
       novaVersion: flags.novaVersion,
       ...(values.microversion !== undefined && { microversion: values.microversion }),
       ...(flags.timeoutMs !== undefined && { timeoutMs: flags.timeoutMs }),
+      ...(values['allow-insecure-http'] === true && { allowInsecureHttp: true }),
     },
   };
 }
 
-function serverIdFrom(positionals: string[]): string {
-  if (positionals.length === 0) throw new UsageError('server-id', 'server-id is missing: give the ID of the server to stop');
-  if (positionals.length > 1) throw new UsageError('server-id', `takes exactly one server-id, got ${positionals.length} arguments`);
-  return checkServerId(positionals[0], 'server-id');
-}
+const apiChoices = ['batch', 'nova'] as const;
 
-function flagsFrom(values: ParsedValues) {
+function flagsFrom(values: ParsedValues, environment: NodeJS.ProcessEnv, sources: Record<string, string>) {
   let type: StopType | undefined;
   if (values.type !== undefined) {
     const upper = values.type.toUpperCase();
     if (!(stopTypes as readonly string[]).includes(upper)) throw new UsageError('--type', '--type must be SOFT or HARD');
     type = upper as StopType;
   }
-  const novaVersion = novaVersionFrom(values);
+  if (values.api !== undefined && !(apiChoices as readonly string[]).includes(values.api)) {
+    throw new UsageError('--api', '--api must be batch or nova');
+  }
+  const api = (values.api ?? 'auto') as ApiChoice;
+  const novaVersion = novaVersionFrom(values, environment, sources);
   if (values.microversion !== undefined && novaVersion === 'v2') {
     throw new UsageError('--microversion', '--microversion is only taken by --nova-version v2.1');
   }
   const timeoutMs = values['timeout-ms'] === undefined ? undefined : integerFlag('--timeout-ms', values['timeout-ms'], 2 ** 31 - 1);
   if (values.timeout !== undefined && !values.wait) throw new UsageError('--timeout', '--timeout needs --wait');
   const waitTimeoutMs = !values.wait ? undefined : 1000 * (values.timeout === undefined ? 600 : integerFlag('--timeout', values.timeout, 2_000_000));
-  return { type, novaVersion, timeoutMs, waitTimeoutMs };
+  return { type, api, novaVersion, timeoutMs, waitTimeoutMs };
 }
 
-/** --nova-version, or --api-version, its former name. */
-function novaVersionFrom(values: ParsedValues): NovaVersion {
+/** --nova-version, or --api-version (its former name), or ECS_API_VERSION. */
+function novaVersionFrom(values: ParsedValues, environment: NodeJS.ProcessEnv, sources: Record<string, string>): NovaVersion {
   if (values['nova-version'] !== undefined && values['api-version'] !== undefined) {
     throw new UsageError('--api-version', '--api-version is the former name of --nova-version: give --nova-version only');
   }
-  const flag = values['api-version'] === undefined ? '--nova-version' : '--api-version';
-  const value = values['nova-version'] ?? values['api-version'] ?? 'v2.1';
-  if (!(novaVersions as readonly string[]).includes(value)) throw new UsageError(flag, `${flag} must be v2 or v2.1`);
+  const fromEnvironment = values['nova-version'] === undefined && values['api-version'] === undefined && present(environment[envNames.novaVersion]);
+  const source = fromEnvironment ? envNames.novaVersion : values['api-version'] === undefined ? '--nova-version' : '--api-version';
+  sources.novaVersion = source;
+  const value = values['nova-version'] ?? values['api-version'] ?? (fromEnvironment ? environment[envNames.novaVersion]! : 'v2.1');
+  if (!(novaVersions as readonly string[]).includes(value)) throw new UsageError(source, `${source} must be v2 or v2.1`);
   return value as NovaVersion;
 }
 
@@ -132,17 +146,24 @@ function authFrom(environment: NodeJS.ProcessEnv, redactor: Redactor): EcsAuth {
   );
 }
 
-/** Project ID: flag, then environment. */
+/** Project ID: flag, then HUAWEICLOUD_SDK_PROJECT_ID or ECS_PROJECT_ID (which must agree when both are set). */
 function projectIdFrom(values: ParsedValues, environment: NodeJS.ProcessEnv, sources: Record<string, string>): string {
   if (values['project-id'] !== undefined) {
     sources.projectId = '--project-id';
     return values['project-id'];
   }
-  if (present(environment[envNames.projectId])) {
-    sources.projectId = envNames.projectId;
-    return environment[envNames.projectId] as string;
+  const sdk = environment[envNames.projectId];
+  const ecs = environment[envNames.ecsProjectId];
+  if (present(sdk) && present(ecs) && sdk !== ecs) {
+    throw new UsageError(envNames.ecsProjectId, `${envNames.projectId} and ${envNames.ecsProjectId} name different projects: set one, or give --project-id`);
   }
-  throw new UsageError('project-id', `project-id is missing: give --project-id or set ${envNames.projectId}`);
+  for (const name of [envNames.projectId, envNames.ecsProjectId]) {
+    if (present(environment[name])) {
+      sources.projectId = name;
+      return environment[name] as string;
+    }
+  }
+  throw new UsageError('project-id', `project-id is missing: give --project-id or set ${envNames.projectId} (or ${envNames.ecsProjectId})`);
 }
 
 /** Endpoint: flags, then ECS_ENDPOINT, then HUAWEICLOUD_SDK_REGION. */

@@ -11,8 +11,12 @@ export const envNames = {
   securityToken: 'HUAWEICLOUD_SDK_SECURITY_TOKEN',
   token: 'ECS_AUTH_TOKEN',
   projectId: 'HUAWEICLOUD_SDK_PROJECT_ID',
+  /** The contract checks' name for the project, taken too. */
+  ecsProjectId: 'ECS_PROJECT_ID',
   endpoint: 'ECS_ENDPOINT',
   region: 'HUAWEICLOUD_SDK_REGION',
+  /** The Nova API version (v2 or v2.1), as in the contract checks. */
+  novaVersion: 'ECS_API_VERSION',
 } as const;
 
 export const exitCodes = {
@@ -26,8 +30,13 @@ export const exitCodes = {
   api: 3,
   /** No answer: network error or timeout. */
   network: 4,
-  /** With --wait: the stop was accepted but the server did not reach SHUTOFF. */
+  /** With --wait: the stop was accepted but a server did not reach SHUTOFF. */
   wait: 5,
+  /**
+   * Several servers: the stop failed for at least one of them (its part of the job failed, or its
+   * request was refused after others had been accepted). The report lists every server's outcome.
+   */
+  partial: 6,
   /**
    * stdout or stderr was closed early (EPIPE, as in `ecs-stop --help | head -c0`): 128 + SIGPIPE,
    * which is how a shell reports a program ended by writing to a closed pipe, so that

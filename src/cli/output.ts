@@ -2,11 +2,12 @@ import type { Writable } from 'node:stream';
 import { EcsApiError } from '../errors/api-error.js';
 import { EcsInputError } from '../errors/input-error.js';
 import type { Redactor } from '../errors/redaction.js';
-import { EcsWaitError } from '../errors/wait-error.js';
+import { EcsJobWaitError, EcsWaitError } from '../errors/wait-error.js';
 import type { StopProgress } from '../nova/server-wait.js';
 import type { StopServerResult } from '../nova/servers.js';
 import { UsageError } from './args.js';
 import type { Settings } from './environment.js';
+import type { DryRunServer, Fleet, FleetProgress, FleetServer } from './fleet.js';
 import { exitCodes, NAME, type ExitCode } from './names.js';
 import { usage } from './usage.js';
 
@@ -17,7 +18,17 @@ export interface CliIo {
   fetch?: (req: Request) => Promise<Response>;
   /** Where --wait shows its progress line; given only when that is a terminal. */
   progress?: (text: string) => void;
+  /** The clock (tests inject one): now, and the pause between batches. */
+  clock?: Clock;
 }
+
+export interface Clock {
+  now(): number;
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
+}
+
+/** Off a terminal, --wait says how it is going on stderr at most this often. */
+export const PROGRESS_EVERY_MS = 5_000;
 
 // ---------------------------------------------------------------------------------------------
 // Output hygiene
@@ -90,12 +101,63 @@ export class Output {
     return code;
   }
 
-  /** What --wait reports its progress to: only in text mode and on a terminal. */
-  progress(): ((p: StopProgress) => void) | undefined {
-    const show = this.io.progress;
-    if (this.json || show === undefined) return undefined;
+  /**
+   * What --wait reports its progress to, in text mode only: the progress line on a terminal,
+   * otherwise a line on stderr every PROGRESS_EVERY_MS at most.
+   */
+  progress(now: () => number): ((p: StopProgress) => void) | undefined {
+    const show = this.status(now);
+    return show && ((p) => show(progressLine(p, this.printable)));
+  }
+
+  /**
+   * --wait's progress for several servers: on a terminal, a line for each server as it ends and
+   * the progress line; otherwise a summary on stderr every PROGRESS_EVERY_MS at most.
+   */
+  fleetProgress(servers: FleetServer[], now: () => number): ((p: FleetProgress) => void) | undefined {
+    const show = this.status(now);
+    if (!show) return undefined;
+    const names = new Map(servers.map((server) => [server.serverId, server.name]));
+    const ended = new Set<string>();
+    const started = now();
+    const label = (id: string) => serverLabel(id, names.get(id), this.printable);
     return (p) => {
-      const text = progressLine(p, this.printable);
+      const lines: string[] = [];
+      let latest: string;
+      if (p.phase === 'job') {
+        for (const sub of p.servers) {
+          if (sub.status === 'FAIL' && !ended.has(sub.serverId)) {
+            ended.add(sub.serverId);
+            lines.push(`${label(sub.serverId)}: its part of job ${p.jobId} failed`);
+          }
+        }
+        latest = `job ${p.jobId}: ${this.printable(String(p.status), 40)}, ${seconds(p.elapsedMs)}`;
+      } else {
+        if ((p.status === 'SHUTOFF' || p.status === 'ERROR') && !ended.has(p.serverId)) {
+          ended.add(p.serverId);
+          lines.push(`${label(p.serverId)}: ${p.status} after ${seconds(p.elapsedMs)}`);
+        }
+        latest = progressLine(p, this.printable);
+      }
+      const summary = `${ended.size} of ${servers.length} servers done, ${seconds(now() - started)}; last: ${latest}`;
+      if (this.io.progress) for (const line of lines) this.err(line);
+      show(summary);
+    };
+  }
+
+  /** Shows a status text: in place on a terminal, else as a stderr line at most every PROGRESS_EVERY_MS. */
+  private status(now: () => number): ((text: string) => void) | undefined {
+    if (this.json) return undefined;
+    const show = this.io.progress;
+    if (show === undefined) {
+      let last = now();
+      return (text) => {
+        if (now() - last < PROGRESS_EVERY_MS) return;
+        last = now();
+        this.err(text);
+      };
+    }
+    return (text) => {
       if (this.closed.signal.aborted) return;
       try {
         show(text);
@@ -140,8 +202,8 @@ export interface Stopped {
   waitedMs: number | undefined;
 }
 
-export function reportStopped(output: Output, settings: Settings, { result, novaVersion, endpoint, waitedMs }: Stopped): number {
-  const { serverId, type } = settings;
+export function reportStopped(output: Output, settings: Settings, serverId: string, { result, novaVersion, endpoint, waitedMs }: Stopped): number {
+  const { type } = settings;
   if (output.json) {
     output.emitJson({
       ok: true,
@@ -175,15 +237,15 @@ export function reportFailure(output: Output, error: unknown, sources: Record<st
   if (error instanceof EcsInputError) {
     const field = sources[error.field] ?? error.field;
     const problem = error.message.startsWith(`${error.field} `) ? error.message.slice(error.field.length + 1) : error.message;
-    return output.usageFailure(field, `${field} ${problem}`);
+    return output.usageFailure(field, `${field} ${inCliWords(problem)}`);
   }
   if (error instanceof EcsApiError) return reportApiError(output, error);
   if (error instanceof EcsWaitError) {
     const status = error.server?.status ?? null;
     return output.fail(
       exitCodes.wait,
-      { kind: 'wait', reason: error.reason, serverId: error.serverId, serverStatus: status, message: error.message },
-      printable(error.message),
+      { kind: 'wait', reason: error.reason, serverId: error.serverId, serverStatus: status, message: error.message, stopAccepted: true },
+      `${printable(error.message)} (the stop itself was accepted)`,
     );
   }
   const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
@@ -217,6 +279,92 @@ function reportApiError(output: Output, error: EcsApiError): number {
 }
 
 const seconds = (ms: number) => `${Math.round(ms / 1000)} s`;
+
+/** The library's option names in a message, as the CLI's flags. */
+const cliWords: [RegExp, string][] = [
+  [/\ballowInsecureHttp: true\b/g, '--allow-insecure-http'],
+  [/\bnovaVersion 'v2\.1'/g, '--nova-version v2.1'],
+  [/\bgive the endpoint instead\b/g, 'give --endpoint instead'],
+];
+const inCliWords = (text: string) => cliWords.reduce((result, [word, flag]) => result.replace(word, flag), text);
+
+const serverLabel = (id: string, name: string | undefined, printable: Printable) =>
+  name === undefined ? `server ${id}` : `server ${id} (${printable(name, 64)})`;
+
+// ---------------------------------------------------------------------------------------------
+// Several servers
+
+/** The exit code a fleet's outcomes give (see names.ts). */
+export function fleetExitCode(fleet: Fleet): ExitCode {
+  if (fleet.failure !== undefined || fleet.servers.some((server) => server.outcome === 'failed' || server.outcome === 'not-sent')) {
+    return exitCodes.partial;
+  }
+  return fleet.servers.some((server) => server.outcome === 'not-stopped') ? exitCodes.wait : exitCodes.ok;
+}
+
+const outcomeWords: Record<FleetServer['outcome'], string> = {
+  accepted: 'stop accepted',
+  stopped: 'stopped',
+  'already-stopped': 'already stopped',
+  failed: 'not stopped, its stop failed',
+  'not-stopped': 'not stopped in time, although its stop was accepted',
+  'not-sent': 'not sent, as an earlier request failed',
+};
+
+export function reportFleet(output: Output, settings: Settings, fleet: Fleet, context: { novaVersion: string; endpoint: string; waitedMs: number | undefined }): number {
+  const code = fleetExitCode(fleet);
+  const counts: Record<string, number> = {};
+  for (const server of fleet.servers) counts[server.outcome] = (counts[server.outcome] ?? 0) + 1;
+  if (output.json) {
+    output.emitJson({
+      ok: code === exitCodes.ok,
+      api: fleet.api,
+      novaVersion: context.novaVersion,
+      endpoint: context.endpoint,
+      ...(settings.type !== undefined && { type: settings.type }),
+      jobs: fleet.jobs.map((job) => ({ ...job, requestId: job.requestId ?? null })),
+      servers: fleet.servers,
+      counts,
+      ...(fleet.failure !== undefined && { error: errorDetails(fleet.failure) }),
+      ...(context.waitedMs !== undefined && { waitedMs: context.waitedMs }),
+    });
+    return code;
+  }
+  const { printable } = output;
+  for (const job of fleet.jobs) {
+    const request = job.requestId === undefined ? '' : `, request ${printable(job.requestId, 200)}`;
+    const ended = job.status === undefined ? '' : `; the job ended ${job.status}`;
+    output.out(`Stop accepted for ${plural(job.serverIds.length, 'server')} as job ${job.jobId} (HTTP ${job.httpStatus}${request})${ended}`);
+  }
+  for (const server of fleet.servers) {
+    const status = server.status === undefined || server.outcome === 'stopped' ? '' : ` (status ${printable(server.status, 40)})`;
+    const why = server.message === undefined ? '' : `: ${server.code !== undefined && !server.message.startsWith(server.code) ? `${printable(server.code, 40)}: ` : ''}${printable(server.message, 500)}`;
+    output.out(`${serverLabel(server.serverId, server.name, printable)}: ${outcomeWords[server.outcome]}${status}${why}`);
+  }
+  const summary = Object.entries(counts).map(([outcome, n]) => `${n} ${outcomeWords[outcome as FleetServer['outcome']].split(',')[0]}`).join(', ');
+  output.out(`${plural(fleet.servers.length, 'server')}: ${summary}${context.waitedMs === undefined ? '' : `, after ${seconds(context.waitedMs)}`}`);
+  if (fleet.failure !== undefined) output.err(`${NAME}: a stop request failed, and the servers after it were not sent: ${printable(errorDetails(fleet.failure).message)}`);
+  return code;
+}
+
+export function reportDryRun(output: Output, settings: Settings, api: 'batch' | 'nova', servers: DryRunServer[]): number {
+  if (output.json) {
+    output.emitJson({ ok: true, dryRun: true, api, ...(settings.type !== undefined && { type: settings.type }), servers });
+    return exitCodes.ok;
+  }
+  const how = api === 'batch' ? "Huawei's batch stop" : "Nova's stop action";
+  output.out(`Dry run, nothing was stopped: would stop ${plural(servers.length, 'server')} with ${how} (${settings.type ?? 'SOFT'}):`);
+  for (const server of servers) output.out(`  ${serverLabel(server.serverId, server.name, output.printable)}: ${output.printable(server.status, 40)}`);
+  return exitCodes.ok;
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+function errorDetails(error: unknown): { kind: string; status: number | null; code: string | null; message: string } {
+  if (error instanceof EcsApiError) return { kind: error.kind, status: error.status ?? null, code: error.code ?? null, message: error.message };
+  if (error instanceof EcsJobWaitError) return { kind: 'wait', status: null, code: null, message: error.message };
+  return { kind: 'unexpected', status: null, code: null, message: error instanceof Error ? error.message : String(error) };
+}
 
 function progressLine(p: StopProgress, printable: Printable): string {
   const task = p.taskState ? `, task ${p.taskState}` : '';

@@ -1,10 +1,26 @@
-import { createEcsClient } from '../client.js';
+import { sleep } from '../abort.js';
+import { createEcsClient, type EcsClient } from '../client.js';
 import { packageVersion } from '../client-options.js';
 import { Redactor } from '../errors/redaction.js';
 import { parseCommandLine, wantsJson } from './args.js';
 import { inputSources, settingsFrom, type Settings } from './environment.js';
+import { readAll, stopEachWithNova, stopWithBatches, type Fleet } from './fleet.js';
 import { envNames, exitCodes } from './names.js';
-import { Output, reportFailure, reportHelp, reportStopped, reportVersion, type CliIo, type Stopped } from './output.js';
+import {
+  Output,
+  reportDryRun,
+  reportFailure,
+  reportFleet,
+  reportHelp,
+  reportStopped,
+  reportVersion,
+  type CliIo,
+  type Clock,
+  type Stopped,
+} from './output.js';
+import { resolveTargets, type Resolved } from './targets.js';
+
+const systemClock: Clock = { now: () => Date.now(), sleep };
 
 export async function main(argv: string[], environment: NodeJS.ProcessEnv, io: CliIo): Promise<number> {
   // Aborted when a write finds its pipe closed: stops a --wait, and everything says no more.
@@ -29,14 +45,15 @@ async function run(argv: string[], environment: NodeJS.ProcessEnv, io: CliIo, cl
     if (values.help) return reportHelp(output);
     if (values.version) return reportVersion(output, packageVersion);
     const settings = settingsFrom(values, positionals, environment, redactor, sources);
-    return reportStopped(output, settings, await stop(settings, io, redactor, output, closed.signal));
+    return await execute(settings, io, redactor, output, closed.signal);
   } catch (error) {
     if (closed.signal.aborted) return exitCodes.closedPipe;
     return reportFailure(output, error, sources);
   }
 }
 
-async function stop(settings: Settings, io: CliIo, redactor: Redactor, output: Output, signal: AbortSignal): Promise<Stopped> {
+/** Resolves the servers, then reads them (--dry-run) or stops them with the API chosen. */
+async function execute(settings: Settings, io: CliIo, redactor: Redactor, output: Output, signal: AbortSignal): Promise<number> {
   const send = io.fetch ?? ((request: Request) => globalThis.fetch(request));
   const client = createEcsClient({
     ...settings.client,
@@ -45,9 +62,28 @@ async function stop(settings: Settings, io: CliIo, redactor: Redactor, output: O
       return send(request);
     },
   });
-  const started = Date.now();
-  const onProgress = output.progress();
-  const result = await client.stopServer(settings.serverId, {
+  const clock = io.clock ?? systemClock;
+  // Every name is resolved before anything is stopped.
+  const servers = await resolveTargets(settings.targets, client, signal, output.printable);
+  const api = settings.api === 'auto' ? (servers.length > 1 ? 'batch' : 'nova') : settings.api;
+  if (settings.dryRun) return reportDryRun(output, settings, api, await readAll(client, servers, signal));
+  if (api === 'nova' && servers.length === 1) {
+    const serverId = servers[0]!.serverId;
+    return reportStopped(output, settings, serverId, await stopOne(client, settings, serverId, output, clock, signal));
+  }
+  const started = clock.now();
+  const fleet = await stopMany(client, settings, api, servers, output, clock, signal);
+  const nothingAccepted = fleet.servers.every((server) => server.outcome === 'failed' || server.outcome === 'not-sent');
+  // Nothing was accepted at all: the first failure is the run's, as for one server.
+  if (fleet.failure !== undefined && nothingAccepted) return reportFailure(output, fleet.failure, {});
+  const waitedMs = settings.waitTimeoutMs === undefined ? undefined : clock.now() - started;
+  return reportFleet(output, settings, fleet, { novaVersion: client.novaVersion, endpoint: client.endpoint, waitedMs });
+}
+
+async function stopOne(client: EcsClient, settings: Settings, serverId: string, output: Output, clock: Clock, signal: AbortSignal): Promise<Stopped> {
+  const started = clock.now();
+  const onProgress = output.progress(clock.now);
+  const result = await client.stopServer(serverId, {
     // Once the output is gone, waiting on has no one to tell.
     signal,
     ...(settings.type !== undefined && { type: settings.type }),
@@ -56,6 +92,23 @@ async function stop(settings: Settings, io: CliIo, redactor: Redactor, output: O
       wait: { timeoutMs: settings.waitTimeoutMs, ...(onProgress && { onProgress }) },
     }),
   });
-  const waitedMs = settings.waitTimeoutMs === undefined ? undefined : Date.now() - started;
+  const waitedMs = settings.waitTimeoutMs === undefined ? undefined : clock.now() - started;
   return { result, novaVersion: client.novaVersion, endpoint: client.endpoint, waitedMs };
+}
+
+function stopMany(client: EcsClient, settings: Settings, api: 'batch' | 'nova', servers: Resolved[], output: Output, clock: Clock, signal: AbortSignal): Promise<Fleet> {
+  const named = servers.map(({ serverId, name }) => ({ serverId, ...(name !== undefined && { name }), outcome: 'not-sent' as const }));
+  const options = {
+    type: settings.type,
+    waitTimeoutMs: settings.waitTimeoutMs,
+    okIfStopped: settings.okIfStopped,
+    signal,
+    onProgress: settings.waitTimeoutMs === undefined ? undefined : output.fleetProgress(named, clock.now),
+    pause: clock.sleep,
+    onPause: (ms: number, batch: number, batches: number) => {
+      if (!output.json) output.err(`batch ${batch} of ${batches} in ${Math.ceil(ms / 1000)} s (Huawei stops at most 1,000 servers a minute)`);
+    },
+    now: clock.now,
+  };
+  return api === 'batch' ? stopWithBatches(client, servers, options) : stopEachWithNova(client, servers, options);
 }
