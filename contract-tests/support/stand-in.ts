@@ -2,8 +2,13 @@
  * A small stateful Nova-like server on loopback, standing in for Huawei's ECS endpoint so the
  * real-endpoint contract suite can be proven in CI. It checks X-Auth-Token, verifies AK/SK
  * signatures (independently, with node:crypto), keeps servers going ACTIVE -> SHUTOFF, and answers
- * errors with Nova fault bodies and request-id headers. `broken: true` makes it break the
- * contract on purpose (a 202 with a body, a 404 in an undocumented shape).
+ * errors with Nova fault bodies and request-id headers. It also serves the server list by name
+ * (a regular expression, matched anywhere, as Nova does) or status, and Huawei's native `/v1` batch
+ * stop with its job: one sub-job per server, a server that cannot be stopped (not ACTIVE, locked,
+ * unknown) failing its own sub-job with `Ecs.0100`, errors in the ECS shape.
+ * `broken: true` makes it break the contract on purpose (a 202 with a body, a 404 in an
+ * undocumented shape, a job created with a field too many, a running job with an undocumented
+ * status, a server list without links).
  */
 import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -20,21 +25,65 @@ export interface StandInServer {
   updated: string;
 }
 
+/** A server to create: its ID, and optionally its name, a SHUTOFF status or a lock. */
+export interface StandInServerSpec {
+  id: string;
+  /** Default `stand-in-<first 8 characters of the ID>`. Names need not be unique. */
+  name?: string;
+  status?: 'ACTIVE' | 'SHUTOFF';
+  locked?: boolean;
+}
+
 export interface StandInOptions {
   projectId: string;
   token?: string;
   ak?: string;
   sk?: string;
-  /** IDs of servers that exist, ACTIVE. */
-  servers?: string[];
+  /** Servers that exist: an ID (ACTIVE), or a spec. */
+  servers?: (string | StandInServerSpec)[];
   /** How long a server stays in task_state powering-off. */
   stopDelayMs?: number;
+  /**
+   * How long a batch job runs at least (default 100 ms). It also answers RUNNING to its first read
+   * whatever the time, and, unless `jobSucceedsEarly`, until each of its servers is SHUTOFF.
+   */
+  jobDelayMs?: number;
+  /**
+   * A job says SUCCESS before its servers are SHUTOFF (as Huawei's has been seen to): its servers
+   * stay powering-off until the job has been read as ended, and reach SHUTOFF `stopDelayMs` later.
+   */
+  jobSucceedsEarly?: boolean;
   broken?: boolean;
+}
+
+/** A batch stop job as the stand-in keeps it. */
+export interface StandInJob {
+  id: string;
+  projectId: string;
+  createdMs: number;
+  beginTime: string;
+  /** How many times it was read. */
+  reads: number;
+  /** Set when it was first read as ended. */
+  endTime?: string;
+  /** How many of its servers were SHUTOFF when it was first read as ended. */
+  shutoffAtEnd?: number;
+  subJobs: StandInSubJob[];
+}
+
+export interface StandInSubJob {
+  id: string;
+  serverId: string;
+  /** Why the server could not be stopped (the sub-job fails), or undefined. */
+  failure?: string;
+  /** When the sub-job ended (its server SHUTOFF, or its failure). */
+  endTime?: string;
 }
 
 export interface RunningStandIn {
   url: string;
   servers: Map<string, StandInServer>;
+  jobs: Map<string, StandInJob>;
   /** Every request seen: method, path, status answered. */
   log: { method: string; path: string; status: number }[];
   close(): Promise<void>;
@@ -44,13 +93,16 @@ const MAX_MICROVERSION = [2, 60] as const;
 
 export async function startStandIn(options: StandInOptions): Promise<RunningStandIn> {
   const servers = new Map<string, StandInServer>();
-  for (const id of options.servers ?? []) {
-    servers.set(id, {
-      id, name: `stand-in-${id.slice(0, 8)}`, status: 'ACTIVE', vmState: 'active', taskState: null,
-      powerState: 1, locked: false, updated: new Date().toISOString(),
-    });
+  for (const entry of options.servers ?? []) {
+    const { id, name = `stand-in-${id.slice(0, 8)}`, status = 'ACTIVE', locked = false } = typeof entry === 'string' ? { id: entry } : entry;
+    const state = status === 'SHUTOFF' ? { vmState: 'stopped', powerState: 4 } as const : { vmState: 'active', powerState: 1 } as const;
+    servers.set(id, { id, name, status, ...state, taskState: null, locked, updated: new Date().toISOString() });
   }
+  const jobs = new Map<string, StandInJob>();
+  /** The servers of jobs that succeed early, powered off once their job has been read as ended. */
+  const pendingShutoff = new Map<StandInSubJob, () => void>();
   const log: RunningStandIn['log'] = [];
+  const stopDelayMs = options.stopDelayMs ?? 50;
 
   const server = createServer(async (req, res) => {
     const body = await readBody(req);
@@ -66,6 +118,10 @@ export async function startStandIn(options: StandInOptions): Promise<RunningStan
     const url = new URL(req.url ?? '/', 'http://stand-in');
     const document = req.method === 'GET' ? versionDocument(url) : undefined;
     if (document) return send(200, document);
+    const native = /^\/v1\/([^/]+)\/(?:cloudservers\/(action)|jobs\/([^/]+))$/.exec(url.pathname);
+    if (native) return handleNative(req, body, url, send, native[1]!, native[2] !== undefined ? { kind: 'batch' } : { kind: 'job', jobId: native[3]! });
+    const list = /^\/(v2|v2\.1)\/([^/]+)\/servers\/?$/.exec(url.pathname);
+    if (list) return handleList(req, body, url, send, list[1] as 'v2' | 'v2.1', list[2]!);
     const match = /^\/(v2|v2\.1)\/([^/]+)\/servers\/([^/]+)(\/action)?$/.exec(url.pathname);
     if (!match) return send(404, { error_code: 'APIGW.0101', error_msg: 'The API does not exist or has not been published in the environment', request_id: gatewayId() });
     const [, version, projectId, serverId, action] = match as unknown as [string, 'v2' | 'v2.1', string, string, string | undefined];
@@ -109,12 +165,139 @@ export async function startStandIn(options: StandInOptions): Promise<RunningStan
     if (instance.vmState === 'stopped') {
       return send(409, { conflictingRequest: { code: 409, message: `Cannot 'stop' instance ${serverId} while it is in vm_state stopped` } }, headers);
     }
+    powerOff(instance);
+    return options.broken ? send(202, { accepted: true }, headers) : send(202, undefined, headers);
+  }
+
+  /**
+   * Task powering-off now, SHUTOFF `stopDelayMs` later (then `then`); with `deferred`, `stopDelayMs`
+   * after the function it returns is called.
+   */
+  function powerOff(instance: StandInServer, { deferred = false, then }: { deferred?: boolean; then?: (endTime: string) => void } = {}): () => void {
     instance.taskState = 'powering-off';
     instance.updated = new Date().toISOString();
-    setTimeout(() => {
-      Object.assign(instance, { status: 'SHUTOFF', vmState: 'stopped', taskState: null, powerState: 4, updated: new Date().toISOString() });
-    }, options.stopDelayMs ?? 50).unref();
-    return options.broken ? send(202, { accepted: true }, headers) : send(202, undefined, headers);
+    const finish = () => {
+      setTimeout(() => {
+        const now = new Date().toISOString();
+        Object.assign(instance, { status: 'SHUTOFF', vmState: 'stopped', taskState: null, powerState: 4, updated: now });
+        then?.(now);
+      }, stopDelayMs).unref();
+    };
+    if (!deferred) finish();
+    return finish;
+  }
+
+  /** The server list without details: `name` a regular expression matched anywhere, `status` exact. */
+  function handleList(req: IncomingMessage, body: Buffer, url: URL, send: Send, version: 'v2' | 'v2.1', projectId: string) {
+    if (!authenticated(req, body, url, options)) {
+      return send(401, { error_code: 'APIGW.0301', error_msg: 'Incorrect IAM authentication information: verify aksk signature fail', request_id: gatewayId() });
+    }
+    if (projectId !== options.projectId) return send(401, { unauthorized: { code: 401, message: 'Project ID mismatch' } });
+    const microversion = version === 'v2.1' ? negotiate(req, send) : undefined;
+    if (microversion === null) return;
+    const headers = microversion ? versionHeaders(microversion) : {};
+    if (req.method !== 'GET') return send(405, { badMethod: { code: 405, message: 'The method specified is not allowed for this resource.' } }, headers);
+    const name = url.searchParams.get('name');
+    let pattern: RegExp | undefined;
+    if (name !== null) {
+      try {
+        pattern = new RegExp(name);
+      } catch {
+        return send(400, { badRequest: { code: 400, message: `Invalid input for query parameters name. Value: ${name}. '${name}' is not a 'regex'` } }, headers);
+      }
+    }
+    const status = url.searchParams.get('status');
+    const found = [...servers.values()].filter((instance) => (!pattern || pattern.test(instance.name)) && (status === null || instance.status === status));
+    return send(200, { servers: found.map((instance) => serverSummary(instance, url, version, projectId, options.broken)) }, headers);
+  }
+
+  /** Huawei's native API: the batch stop and its job, answered in ECS's shapes. */
+  function handleNative(req: IncomingMessage, body: Buffer, url: URL, sendAny: Send, projectId: string, route: { kind: 'batch' } | { kind: 'job'; jobId: string }) {
+    const send: Send = (status, payload) => sendAny(status, payload, { 'X-Request-Id': gatewayId() });
+    const noApi = () => send(404, { error_code: 'APIGW.0101', error_msg: 'The API does not exist or has not been published in the environment', request_id: gatewayId() });
+    if (req.method !== (route.kind === 'batch' ? 'POST' : 'GET')) return noApi();
+    if (!authenticated(req, body, url, options) || projectId !== options.projectId) {
+      return send(401, { error_code: 'APIGW.0301', error_msg: 'Incorrect IAM authentication information: verify aksk signature fail', request_id: gatewayId() });
+    }
+    if (route.kind === 'job') {
+      const job = jobs.get(route.jobId);
+      if (!job || job.projectId !== projectId) {
+        return options.broken ? send(404, { message: 'job not found' }) : send(404, { error: { code: 'Ecs.0000', message: 'The job does not exist.' } });
+      }
+      return send(200, readJob(job));
+    }
+    const invalid = (detail: string) => send(400, { error: { code: 'Ecs.0005', message: 'Invalid parameter.', details: [{ code: 'Ecs.0005', message: detail }] } });
+    if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) return invalid(`Content-Type: must be application/json`);
+    let payload: unknown;
+    try {
+      payload = JSON.parse(body.toString('utf8'));
+    } catch {
+      return invalid('body: malformed JSON');
+    }
+    const parsed = batchStopBody(payload);
+    if (typeof parsed === 'string') return invalid(parsed);
+
+    const begin = new Date();
+    const job: StandInJob = { id: gatewayId(), projectId, createdMs: begin.getTime(), beginTime: begin.toISOString(), reads: 0, subJobs: [] };
+    for (const serverId of parsed.servers) {
+      const sub: StandInSubJob = { id: gatewayId(), serverId };
+      job.subJobs.push(sub);
+      const instance = servers.get(serverId);
+      const failure =
+        !instance ? `server ${serverId} does not exist`
+        : instance.locked ? `server ${serverId} is locked`
+        : instance.status !== 'ACTIVE' || instance.taskState ? `server ${serverId} is ${instance.status}${instance.taskState ? ` (task ${instance.taskState})` : ''}`
+        : undefined;
+      if (failure) {
+        Object.assign(sub, { failure, endTime: job.beginTime });
+        continue;
+      }
+      if (options.jobSucceedsEarly) pendingShutoff.set(sub, powerOff(instance!, { deferred: true }));
+      else powerOff(instance!, { then: (endTime) => (sub.endTime = endTime) });
+    }
+    jobs.set(job.id, job);
+    return send(200, options.broken ? { job_id: job.id, status: 'accepted' } : { job_id: job.id });
+  }
+
+  /** The job as a read finds it: RUNNING on its first read, until `jobDelayMs` and (normally) each server is SHUTOFF. */
+  function readJob(job: StandInJob) {
+    const mayEnd = job.reads > 0 && Date.now() - job.createdMs >= (options.jobDelayMs ?? 100);
+    job.reads++;
+    const stopping = job.subJobs.filter((sub) => !sub.failure);
+    if (!job.endTime && mayEnd && (options.jobSucceedsEarly || stopping.every((sub) => sub.endTime))) {
+      job.endTime = new Date().toISOString();
+      job.shutoffAtEnd = stopping.filter((sub) => servers.get(sub.serverId)?.status === 'SHUTOFF').length;
+      for (const sub of stopping) {
+        sub.endTime ??= job.endTime;
+        pendingShutoff.get(sub)?.();
+        pendingShutoff.delete(sub);
+      }
+    }
+    const failed = job.subJobs.some((sub) => sub.failure);
+    const reason = 'The ECS status does not meet requirements.';
+    const status = job.endTime ? (failed ? 'FAIL' : 'SUCCESS') : options.broken ? 'PROCESSING' : 'RUNNING';
+    return {
+      job_id: job.id,
+      job_type: 'batchStopServer',
+      status,
+      begin_time: job.beginTime,
+      end_time: job.endTime ?? '',
+      error_code: job.endTime && failed ? 'Ecs.0100' : null,
+      fail_reason: job.endTime && failed ? `Ecs.0100: ${reason}` : null,
+      entities: {
+        sub_jobs_total: job.subJobs.length,
+        sub_jobs: job.subJobs.map((sub) => ({
+          status: sub.failure ? 'FAIL' : sub.endTime ? 'SUCCESS' : 'RUNNING',
+          job_id: sub.id,
+          job_type: 'stopServer',
+          begin_time: job.beginTime,
+          end_time: sub.endTime ?? '',
+          error_code: sub.failure ? 'Ecs.0100' : null,
+          fail_reason: sub.failure ? reason : null,
+          entities: { server_id: sub.serverId, ...(sub.failure && { errorcode_message: `Ecs.0100: ${reason} (${sub.failure})` }) },
+        })),
+      },
+    };
   }
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -122,6 +305,7 @@ export async function startStandIn(options: StandInOptions): Promise<RunningStan
   return {
     url: `http://127.0.0.1:${port}`,
     servers,
+    jobs,
     log,
     close: () =>
       new Promise((resolve) => {
@@ -137,9 +321,10 @@ function answer(req: IncomingMessage, res: ServerResponse, log: RunningStandIn['
   return (status, body, headers = {}) => {
     const requestId = `req-${randomUUID()}`;
     const payload = body === undefined ? '' : JSON.stringify(body);
+    // ECS's native API gives its own X-Request-Id instead of Nova's.
+    const ids = 'X-Request-Id' in headers ? {} : { 'X-OpenStack-Request-Id': requestId, 'X-Compute-Request-Id': requestId };
     res.writeHead(status, {
-      'X-OpenStack-Request-Id': requestId,
-      'X-Compute-Request-Id': requestId,
+      ...ids,
       // As Nova does, even on a 202 with no body.
       'Content-Type': 'application/json',
       'Content-Length': Buffer.byteLength(payload),
@@ -176,6 +361,32 @@ function stopBodyProblem(payload: unknown): string | undefined {
     if (field !== 'SOFT' && field !== 'HARD') return invalid(`Value: ${JSON.stringify(field)}. 'type' is not one of ['SOFT', 'HARD']`);
   }
   return undefined;
+}
+
+const uuid = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
+/** ECS's checks of the batch stop body: the servers to stop, or what is wrong (for `details`). */
+function batchStopBody(payload: unknown): { type: 'SOFT' | 'HARD'; servers: string[] } | string {
+  const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+  if (!isObject(payload)) return 'body: must be an object';
+  const extra = Object.keys(payload).find((key) => key !== 'os-stop');
+  if (extra !== undefined) return `${extra}: not allowed`;
+  const stop = payload['os-stop'];
+  if (!isObject(stop)) return 'os-stop: must be an object';
+  const unknown = Object.keys(stop).find((key) => key !== 'type' && key !== 'servers');
+  if (unknown !== undefined) return `os-stop.${unknown}: not allowed`;
+  if (stop.type !== undefined && stop.type !== 'SOFT' && stop.type !== 'HARD') return "os-stop.type: must be 'SOFT' or 'HARD'";
+  const list = stop.servers;
+  if (!Array.isArray(list)) return 'os-stop.servers: must be an array';
+  if (list.length < 1 || list.length > 1000) return `os-stop.servers: must list 1 to 1000 servers (got ${list.length})`;
+  const seen = new Set<string>();
+  for (const [index, item] of list.entries()) {
+    if (!isObject(item) || Object.keys(item).some((key) => key !== 'id')) return `os-stop.servers[${index}]: must be {"id": "<server ID>"}`;
+    if (typeof item.id !== 'string' || !uuid.test(item.id)) return `os-stop.servers[${index}].id: must be a UUID`;
+    if (seen.has(item.id.toLowerCase())) return `os-stop.servers[${index}].id: listed twice`;
+    seen.add(item.id.toLowerCase());
+  }
+  return { type: stop.type ?? 'SOFT', servers: list.map((item: { id: string }) => item.id) };
 }
 
 /** The microversion asked for on v2.1; `null` once an error has been sent. */
@@ -234,6 +445,19 @@ function serverView(instance: StandInServer, url: URL, version: string, projectI
     'OS-EXT-STS:power_state': instance.powerState,
     tenant_id: projectId,
     updated: instance.updated.replace(/\.\d{3}Z$/, 'Z'),
+    links: [
+      { rel: 'self', href: self },
+      { rel: 'bookmark', href: self.replace(`/${version}/`, '/') },
+    ],
+  };
+}
+
+function serverSummary(instance: StandInServer, url: URL, version: string, projectId: string, broken = false) {
+  const self = `${url.origin}/${version}/${projectId}/servers/${instance.id}`;
+  if (broken) return { id: instance.id, name: instance.name };
+  return {
+    id: instance.id,
+    name: instance.name,
     links: [
       { rel: 'self', href: self },
       { rel: 'bookmark', href: self.replace(`/${version}/`, '/') },
