@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { akskAuth, createEcsClient, type EcsClientOptions, EcsError, EcsInputError, tokenAuth } from '../../src/index.js';
-import { patterns, serverStatuses } from '../../src/validate.js';
+import { jobStatuses, maxBatchServers, patterns, serverStatuses } from '../../src/validate.js';
 import { regions } from '../../src/regions.js';
 import { ENDPOINT, fakeFetch, PROJECT, SERVER } from '../support/fixtures.js';
 import { componentValidator, spec, type JsonObject } from '../support/spec.js';
@@ -298,9 +298,19 @@ describe('the client refuses exactly what the spec refuses', () => {
   const schemas = (spec.components as JsonObject).schemas as JsonObject;
   const specPattern = (name: string) => (schemas[name] as JsonObject).pattern as string;
 
-  it.each(['ProjectId', 'ServerId', 'Microversion'] as const)("patterns.%s equals the spec's pattern", (name) => {
+  it.each(['ProjectId', 'ServerId', 'Microversion', 'JobId'] as const)("patterns.%s equals the spec's pattern", (name) => {
     expect(patterns[name].source).toBe(specPattern(name));
     expect(patterns[name].flags).toBe('');
+  });
+
+  it("jobStatuses equals the spec's JobStatus enum", () => {
+    expect([...jobStatuses]).toEqual((schemas.JobStatus as JsonObject).enum);
+  });
+
+  it("maxBatchServers equals the spec's BatchStopOptions.servers maxItems (at least 1, each once)", () => {
+    const servers = ((schemas.BatchStopOptions as JsonObject).properties as JsonObject).servers as JsonObject;
+    expect(maxBatchServers).toBe(servers.maxItems);
+    expect(servers).toMatchObject({ minItems: 1, uniqueItems: true });
   });
 
   const hexChar = fc.constantFrom(...'0123456789abcdefABCDEFgx-./ \n');
@@ -323,6 +333,55 @@ describe('the client refuses exactly what the spec refuses', () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it('jobId: accepted iff a valid JobId', async () => {
+    const valid = componentValidator('JobId');
+    const job = { job_id: 'ff808082889bd9690189061140c235fe', status: 'SUCCESS' };
+    const client = createEcsClient(base(async () => new Response(JSON.stringify(job), { status: 200 })));
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.stringMatching(/^[0-9a-fA-F]{32}$/), fc.string(), almost(32), fc.uuid(), fc.constantFrom(job.job_id, `${job.job_id}\n`)), async (value) => {
+        const accepted = await client.getJob(value).then(
+          () => true,
+          (error: unknown) => {
+            expect(error).toBeInstanceOf(EcsInputError);
+            return false;
+          },
+        );
+        expect(accepted, JSON.stringify(value)).toBe(valid(value));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('server lists: stopServers takes a list iff its body is a valid BatchStopServersRequest, and refuses the same server in other capitals too', async () => {
+    const valid = componentValidator('BatchStopServersRequest');
+    const f = fakeFetch(async () => new Response('{"job_id":"ff808082889bd9690189061140c235fe"}', { status: 200 }));
+    const client = createEcsClient(base(f.fetch));
+    const other = '9b1f5d2e-6c3a-4e8b-8f0d-2a7c5e1b3d94';
+    const id = fc.constantFrom(SERVER, other, SERVER.toUpperCase(), 'not-a-uuid', '', `${other}\n`);
+    let acceptedLists = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(id, { maxLength: 4 }), async (ids) => {
+        const sent = f.bodies.length;
+        const accepted = await client.stopServers(ids).then(
+          () => true,
+          (error: unknown) => {
+            expect(error).toBeInstanceOf(EcsInputError);
+            return false;
+          },
+        );
+        if (accepted) acceptedLists++;
+        const sameInOtherCapitals = new Set(ids.map((each) => each.toLowerCase())).size < new Set(ids).size;
+        expect(accepted, JSON.stringify(ids)).toBe(valid({ 'os-stop': { servers: ids.map((each) => ({ id: each })) } }) && !sameInOtherCapitals);
+        // What is accepted is sent as it was given; what is refused is not sent at all.
+        expect(f.bodies.slice(sent)).toEqual(accepted ? [JSON.stringify({ 'os-stop': { servers: ids.map((each) => ({ id: each })) } })] : []);
+      }),
+      { numRuns: 200 },
+    );
+    // Both sides were exercised.
+    expect(acceptedLists).toBeGreaterThan(10);
+    expect(acceptedLists).toBeLessThan(190);
   });
 
   it('projectId: accepted iff a valid ProjectId', () => {
