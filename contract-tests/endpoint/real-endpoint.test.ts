@@ -3,7 +3,10 @@
  * ECS_ENDPOINT is set. Requests go straight to the endpoint; every exchange is judged against the
  * contract (ECS_CONTRACT_PROFILE: `huawei` by default, or `upstream-nova`) in this process.
  * Statuses and fault keys are compared, never message texts. Non-destructive unless
- * ECS_CONTRACT_SERVER_ID names a disposable server and ECS_CONTRACT_ALLOW_STOP=1.
+ * ECS_CONTRACT_SERVER_ID names disposable servers and ECS_CONTRACT_ALLOW_STOP=1: the first is
+ * stopped through Nova's os-stop, the last two in one job of Huawei's native batch stop (with two
+ * IDs, both go to the batch). ECS_CONTRACT_NATIVE_API=0 says the endpoint does not serve the
+ * native `/v1` API (a plain Nova): those checks are skipped with that reason, never passed.
  */
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -33,6 +36,21 @@ function client(options: Partial<EcsClientOptions> = {}) {
     ...options,
   });
 }
+
+const noNativeApi = "ECS_CONTRACT_NATIVE_API=0: the endpoint does not serve Huawei's native /v1 API";
+
+/**
+ * Skips the running test when `condition` holds, and says why in the run's output (the summary
+ * counts it as skipped, never as passed).
+ */
+function skipIf(skip: (note: string) => never, condition: boolean, reason: string): void {
+  if (!condition) return;
+  console.warn(`skipped: ${reason}`);
+  skip(reason);
+}
+
+/** A job ID no job has (32 hexadecimal characters). */
+const randomJobId = () => randomUUID().replace(/-/g, '');
 
 async function failure(promise: Promise<unknown>): Promise<EcsApiError> {
   const error = await promise.then(
@@ -71,8 +89,10 @@ describe(`the endpoint (${settings.apiVersion}, ${settings.authKind} auth, ${set
   });
 
   it.runIf(settings.authenticates)('answers 401 to bad credentials', async () => {
-    const error = await failure(client({ auth: settings.auth({ wrongSecret: true }) }).stopServer(randomUUID()));
+    const wrong = client({ auth: settings.auth({ wrongSecret: true }) });
+    const error = await failure(wrong.stopServer(randomUUID()));
     expect(error.status).toBe(401);
+    if (settings.nativeApi) expect((await failure(wrong.getJob(randomJobId()))).status, 'on the native API').toBe(401);
   });
 
   it('refuses a body outside the contract, or is noted as lenient', async () => {
@@ -88,22 +108,72 @@ describe(`the endpoint (${settings.apiVersion}, ${settings.authKind} auth, ${set
     const malformed = await rawStop('{"os-stop": null}', { 'X-OpenStack-Nova-API-Version': '2.x' });
     expect(malformed.status).toBe(400);
   });
+
+  it('finds servers by exact name: none for a name no server has, each disposable server by its own', async () => {
+    const ecs = client();
+    expect(await ecs.findServersByName(`contract-check-${randomUUID()}`)).toEqual([]);
+    for (const serverId of settings.serverIds) {
+      const { name } = await ecs.getServer(serverId);
+      if (typeof name !== 'string' || name === '') expect.fail(`server ${serverId} has no name to find it by`);
+      const found = await ecs.findServersByName(name);
+      expect(found.map((server) => server.id)).toContain(serverId);
+      expect(found.every((server) => server.name === name)).toBe(true);
+    }
+  });
 });
 
-describe.runIf(settings.serverId !== undefined && settings.allowStop)('stopping the disposable server', () => {
-  it('is accepted with no body, reaches SHUTOFF, and a second stop conflicts (409)', async () => {
-    const ecs = client();
-    const before = await ecs.getServer(settings.serverId!);
-    expect(before.status, 'the disposable server must be ACTIVE before the run').toBe('ACTIVE');
-    const result = await ecs.stopServer(settings.serverId!, {
-      type: 'SOFT',
-      wait: { timeoutMs: Number(process.env.ECS_CONTRACT_WAIT_MS ?? 600_000), intervalMs: 200 },
+describe("Huawei's native API (/v1)", () => {
+  it('answers 404 in a documented error shape when the job does not exist', async ({ skip }) => {
+    skipIf(skip, !settings.nativeApi, noNativeApi);
+    const error = await failure(client().getJob(randomJobId()));
+    expect(error.status, `if this endpoint does not serve Huawei's native /v1 API, set ECS_CONTRACT_NATIVE_API=0`).toBe(404);
+  });
+
+  it('refuses a batch stop of no servers (a body outside the contract)', async ({ skip }) => {
+    skipIf(skip, !settings.nativeApi, noNativeApi);
+    // Nothing is stopped; the client refuses to send it, so it goes raw.
+    const { response } = await client().raw.POST('/v1/{project_id}/cloudservers/action', {
+      params: { path: { project_id: settings.projectId } },
+      body: '{"os-stop": {"servers": []}}' as never,
+      bodySerializer: (b: unknown) => b as string,
+      parseAs: 'text',
     });
+    expect(response.status).toBeGreaterThanOrEqual(400);
+    expect(response.status).toBeLessThan(500);
+  });
+});
+
+describe.runIf(settings.serverIds.length > 0 && settings.allowStop)('stopping the disposable servers', () => {
+  const wait = { timeoutMs: Number(process.env.ECS_CONTRACT_WAIT_MS ?? 600_000), intervalMs: 200 };
+
+  it("through Nova's os-stop: accepted with no body, reaches SHUTOFF, and a second stop conflicts (409)", async ({ skip }) => {
+    skipIf(skip, settings.novaStopServerId === undefined, 'both servers of ECS_CONTRACT_SERVER_ID go to the batch stop: list three for this one too');
+    const serverId = settings.novaStopServerId!;
+    const ecs = client();
+    const before = await ecs.getServer(serverId);
+    expect(before.status, 'the disposable server must be ACTIVE before the run').toBe('ACTIVE');
+    const result = await ecs.stopServer(serverId, { type: 'SOFT', wait });
     expect([202, 204]).toContain(result.status);
     expect(result.server).toMatchObject({ status: 'SHUTOFF', 'OS-EXT-STS:vm_state': 'stopped' });
-    const again = await failure(ecs.stopServer(settings.serverId!, { type: 'SOFT' }));
+    const again = await failure(ecs.stopServer(serverId, { type: 'SOFT' }));
     expect(again.status).toBe(409);
-    const idempotent = await ecs.stopServer(settings.serverId!, { ifAlreadyStopped: 'ok' });
+    const idempotent = await ecs.stopServer(serverId, { ifAlreadyStopped: 'ok' });
     expect(idempotent.alreadyStopped).toBe(true);
+  }, 900_000);
+
+  it('two in one native batch job: each stopped and SHUTOFF', async ({ skip }) => {
+    skipIf(skip, !settings.nativeApi, noNativeApi);
+    skipIf(skip, settings.batchServerIds === undefined, 'ECS_CONTRACT_SERVER_ID lists one server: the batch stop needs two more');
+    const serverIds = settings.batchServerIds!;
+    const ecs = client();
+    for (const serverId of serverIds) expect((await ecs.getServer(serverId)).status, 'each disposable server must be ACTIVE before the run').toBe('ACTIVE');
+    const result = await ecs.stopServers(serverIds, { type: 'SOFT', wait });
+    expect([200, 202]).toContain(result.status);
+    expect(result.job?.status).toBe('SUCCESS');
+    expect(result.job?.servers.map((s) => [s.serverId, s.outcome, s.server?.status])).toEqual(serverIds.map((id) => [id, 'stopped', 'SHUTOFF']));
+    for (const serverId of serverIds) expect((await ecs.getServer(serverId)).status).toBe('SHUTOFF');
+    const job = await ecs.getJob(result.jobId);
+    expect(job.status).toBe('SUCCESS');
+    expect(job.entities?.sub_jobs?.map((sub) => sub.entities?.server_id).sort()).toEqual([...serverIds].sort());
   }, 900_000);
 });

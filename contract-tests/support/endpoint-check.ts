@@ -21,6 +21,16 @@ export function endpointSettings(env: NodeJS.ProcessEnv = process.env) {
   const sk = env.HUAWEICLOUD_SDK_SK;
   const token = env.ECS_AUTH_TOKEN;
   if (!(ak && sk) === !token) throw new Error('Set either HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK, or ECS_AUTH_TOKEN');
+  const native = env.ECS_CONTRACT_NATIVE_API ?? '1';
+  if (native !== '0' && native !== '1') throw new Error("ECS_CONTRACT_NATIVE_API must be '1' (the default) or '0'");
+  const nativeApi = native === '1';
+  const serverIds = (env.ECS_CONTRACT_SERVER_ID ?? '').split(',').map((id) => id.trim()).filter(Boolean);
+  if (serverIds.length > 3 || new Set(serverIds).size !== serverIds.length) {
+    throw new Error('ECS_CONTRACT_SERVER_ID must list 1 to 3 distinct server IDs, comma-separated');
+  }
+  // The batch takes the last two servers; Nova's stop the first, unless the batch has it.
+  const batchServerIds = nativeApi && serverIds.length >= 2 ? serverIds.slice(-2) : undefined;
+  const novaStopServerId = serverIds[0] !== undefined && !batchServerIds?.includes(serverIds[0]) ? serverIds[0] : undefined;
   const securityToken = env.HUAWEICLOUD_SDK_SECURITY_TOKEN;
   const auth = (options: { wrongSecret?: boolean } = {}): EcsAuth =>
     ak && sk
@@ -35,7 +45,17 @@ export function endpointSettings(env: NodeJS.ProcessEnv = process.env) {
     auth,
     /** `false` for an endpoint that takes any credentials (Nova's noauth2): no 401 to check. */
     authenticates: env.ECS_CONTRACT_UNAUTHENTICATED !== '1',
-    serverId: env.ECS_CONTRACT_SERVER_ID,
+    /**
+     * `false` (ECS_CONTRACT_NATIVE_API=0) for an endpoint that does not serve Huawei's native `/v1`
+     * API (a plain Nova): its checks are skipped, with that reason.
+     */
+    nativeApi,
+    /** ECS_CONTRACT_SERVER_ID: 1 to 3 disposable ACTIVE servers, comma-separated. */
+    serverIds,
+    /** The server Nova's stop stops: the first, unless the batch has it. */
+    novaStopServerId,
+    /** The two servers the native batch stops in one job: the last two (with the native API). */
+    batchServerIds,
     allowStop: env.ECS_CONTRACT_ALLOW_STOP === '1',
   };
 }
