@@ -37,6 +37,12 @@ def parse_args():
                         default='noauth2')
     parser.add_argument('--servers', type=int, default=1,
                         help='servers to boot at startup (default 1)')
+    parser.add_argument('--names', type=json.loads, default=[],
+                        metavar='JSON',
+                        help='names of the servers to boot, as a JSON array '
+                        '(may repeat a name); as many servers are booted '
+                        'as named, or --servers if more, the others named '
+                        'server-N (default: all server-1, server-2, ...)')
     parser.add_argument('--power-off-delay', type=float, default=2.0,
                         metavar='SECONDS',
                         help="the fake hypervisor's power-off time "
@@ -50,6 +56,9 @@ def parse_args():
 
 
 ARGS = parse_args()
+if not (isinstance(ARGS.names, list)
+        and all(isinstance(name, str) and name for name in ARGS.names)):
+    sys.exit('serve.py: --names must be a JSON array of non-empty strings')
 
 if importlib.util.find_spec('nova') is None:
     sys.exit('serve.py: %s has no nova module: install Debian\'s packages with\n'
@@ -229,12 +238,13 @@ class NovaHarness(test.TestCase):
                 method, path, resp.status, data.decode(errors='replace')))
         return json.loads(data) if data else None
 
-    def boot_servers(self, count, stopping):
+    def boot_servers(self, count, names, stopping):
         token = self.tokens['member']
         base = '/v2.1/%s/servers' % PROJECT_ID
         ids = []
-        for n in range(count):
-            body = {'server': {'name': 'server-%d' % (n + 1),
+        for n in range(max(count, len(names))):
+            name = names[n] if n < len(names) else 'server-%d' % (n + 1)
+            body = {'server': {'name': name,
                                'imageRef': IMAGE_ID, 'flavorRef': FLAVOR_ID}}
             ids.append(self.request('POST', base, token, body)['server']['id'])
         deadline = time.monotonic() + BOOT_TIMEOUT
@@ -279,7 +289,8 @@ def main():
         harness.setUp()
         max_version = next(v['version'] for v in harness.request(
             'GET', '/', None)['versions'] if v['id'] == 'v2.1')
-        server_ids = harness.boot_servers(ARGS.servers, lambda: stop)
+        server_ids = harness.boot_servers(ARGS.servers, ARGS.names,
+                                          lambda: stop)
         if stop:
             raise RuntimeError('interrupted by a signal')
     except Exception as exc:

@@ -38,11 +38,13 @@ export function novaMissing(): string | undefined {
 
 /**
  * Starts a real Nova (serve.py) on 127.0.0.1 and resolves with its READY line once `servers`
- * servers are ACTIVE. Its stderr is kept, to explain a failed start.
+ * servers are ACTIVE (as many as `names` names if more, booted in that order with those names; the
+ * others are server-1, server-2, ...). Its stderr is kept, to explain a failed start.
  */
-export function startNova(options: { auth?: NovaAuth; servers?: number; timeoutMs?: number } = {}): Promise<RunningNova> {
-  const { auth = 'noauth2', servers = 1, timeoutMs = 240_000 } = options;
-  const child = spawn(novaPython, [serveScript, '--auth', auth, '--servers', String(servers)], {
+export function startNova(options: { auth?: NovaAuth; servers?: number; names?: string[]; timeoutMs?: number } = {}): Promise<RunningNova> {
+  const { auth = 'noauth2', servers = 1, names = [], timeoutMs = 240_000 } = options;
+  const args = [serveScript, '--auth', auth, '--servers', String(servers), ...(names.length > 0 ? ['--names', JSON.stringify(names)] : [])];
+  const child = spawn(novaPython, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, PYTHONUNBUFFERED: '1' },
   });
