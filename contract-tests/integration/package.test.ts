@@ -73,7 +73,7 @@ describe('the package', () => {
     expect(JSON.parse(resolved.stdout)).toEqual({
       openapi: '3.1.0',
       version: manifest.version,
-      operations: 7,
+      operations: 11,
       yaml: ['openapi: 3.1.0', 'openapi: 3.1.0', 'overlay: 1.0.0'],
     });
   });
@@ -96,12 +96,13 @@ describe('the package', () => {
     const version = spawnSync(process.execPath, [link, '--version'], { encoding: 'utf8' });
     expect(version.status).toBe(0);
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).version);
-    const usage = spawnSync(process.execPath, [link, '..', '--region', 'cn-north-4'], {
+    // An argument refused before anything is sent (a name of more than 255 characters).
+    const usage = spawnSync(process.execPath, [link, 'n'.repeat(256), '--region', 'cn-north-4'], {
       encoding: 'utf8',
       env: { PATH: process.env.PATH, ECS_AUTH_TOKEN: 'package-test-token', HUAWEICLOUD_SDK_PROJECT_ID: '77b6a44cba5143ab91d13ab9a8ff44fd' },
     });
     expect(usage.status).toBe(2);
-    expect(usage.stderr).toContain('server-id');
+    expect(usage.stderr).toContain('argument 1 must be a server ID (a UUID) or a server name');
     expect(usage.stderr + usage.stdout).not.toContain('package-test-token');
   });
 });

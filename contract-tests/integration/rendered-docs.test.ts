@@ -12,7 +12,7 @@ const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const haveChromium = existsSync(chromiumPath);
 const docsFile = join(repoRoot, 'dist/docs/index.html');
 const docsUrl = pathToFileURL(docsFile).href;
-const diagramFile = join(repoRoot, 'spec/diagrams/stop-workflow.svg');
+const diagramFile = (name: string) => join(repoRoot, `spec/diagrams/${name}.svg`);
 const packageVersion = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
 
 if (!haveChromium && !process.env.CI) {
@@ -28,8 +28,9 @@ if (!haveChromium && !process.env.CI) {
  * lower case with spaces as hyphens.
  */
 const operationLink = (tag: string, operationId: string) => `#/${tag.toLowerCase().replace(/\s+/g, '-')}/${operationId.toLowerCase()}`;
-const documented = operations.map(({ operationId, operation }) => ({
+const documented = operations.map(({ operationId, operation, path }) => ({
   operationId,
+  path,
   summary: String(operation.summary),
   link: operationLink(String((operation.tags as string[])[0]), operationId),
 }));
@@ -100,11 +101,11 @@ describe('rendered docs', () => {
       await plain.goto(docsUrl, { waitUntil: 'load' });
       const intro = plain.locator('[data-section-id="/"]');
       const actions = plain.locator('[data-section-id="/server-actions"]');
-      for (const { operationId, link } of documented.filter((op) => op.link.startsWith('#/server-actions/'))) {
+      for (const { operationId, link, path } of documented.filter((op) => op.link.startsWith('#/server-actions/'))) {
         // The introduction's list of operations (server-rendered: there before any script runs) ...
         await expect.poll(() => inViewport(intro.locator(`a[href="${link}"]`).first()), { ...soon, message: `${operationId} in the introduction` }).toBe(true);
         // ... and the first tag's own list of operations, with method and path, both on the first screen.
-        const entry = actions.locator(`a[href$="${link.slice(1)}"]`).filter({ hasText: '/servers/{server_id}/action' }).first();
+        const entry = actions.locator(`a[href$="${link.slice(1)}"]`).filter({ hasText: path.replace(/^\/v[0-9.]+\/\{project_id\}/, '') }).first();
         await expect.poll(() => inViewport(entry), { ...soon, message: `${operationId} in the Server actions panel` }).toBe(true);
       }
       // The introduction links every operation (spec/info.md is written by hand: this keeps it whole).
@@ -135,9 +136,12 @@ describe('rendered docs', () => {
       await direct.close();
     });
 
-    it('show the stop workflow diagram, embedded, loaded offline', budget, async () => {
-      await page.goto(`${docsUrl}#/server-actions`, { waitUntil: 'load' });
-      const diagram = page.locator('[data-section-id="/server-actions"] img[src^="data:image/svg+xml;base64,"]');
+    it.each([
+      { name: 'stop-workflow', section: '/server-actions', alt: /^Sequence diagram of the stop workflow/ },
+      { name: 'batch-stop', section: '/server-actions/batchstopservers', alt: /^Sequence diagram of the batch stop/ },
+    ])('show the $name diagram, embedded, loaded offline', budget, async ({ name, section, alt }) => {
+      await page.goto(`${docsUrl}#${section}`, { waitUntil: 'load' });
+      const diagram = page.locator(`[data-section-id="${section}"] img[src^="data:image/svg+xml;base64,"]`);
       await expect.poll(() => diagram.count(), soon).toBe(1);
       await diagram.scrollIntoViewIfNeeded(soon);
       await expect
@@ -146,10 +150,10 @@ describe('rendered docs', () => {
           return img.complete && img.naturalWidth > 0 && img.naturalHeight > 0;
         }), soon)
         .toBe(true);
-      expect(await diagram.getAttribute('alt')).toMatch(/^Sequence diagram of the stop workflow/);
+      expect(await diagram.getAttribute('alt')).toMatch(alt);
       // The page embeds the committed SVG itself (npm run diagram, then npm run bundle, keep them equal).
       const src = String(await diagram.getAttribute('src'));
-      expect(Buffer.from(src.slice(src.indexOf(',') + 1), 'base64').toString('utf8')).toBe(readFileSync(diagramFile, 'utf8'));
+      expect(Buffer.from(src.slice(src.indexOf(',') + 1), 'base64').toString('utf8')).toBe(readFileSync(diagramFile(name), 'utf8'));
     });
 
     it('show both stop operations with their paths, deprecated by Huawei', budget, async () => {
@@ -169,7 +173,7 @@ describe('rendered docs', () => {
 
     it('show the three accepted body shapes', budget, async () => {
       await openOperation('stopserverv21');
-      const samples = page.locator('text=Payload').locator('xpath=ancestor::*[.//pre or .//code][1]');
+      const samples = page.locator('[data-section-id="/server-actions/stopserverv21"]').locator('text=Payload').locator('xpath=ancestor::*[.//pre or .//code][1]');
       const shown = async () => (await samples.first().innerText()).replace(/\s+/g, '');
       await expect.poll(shown, soon).toContain('"os-stop":{}');
       expect(await shown()).not.toContain('"type":"HARD"');
