@@ -122,11 +122,13 @@ export function ecsJobs({ config, raw, perform }: ClientCore, getServer: (server
       for (const serverId of expected ?? []) outcomes.set(serverId, { serverId, outcome: 'failed', reason: 'job', ...failureOf(job) });
     }
     const toConfirm = servers.filter((serverId) => !outcomes.has(serverId));
-    const remaining: PollSchedule = { ...wait, timeoutMs: Math.max(1, wait.timeoutMs - (Date.now() - started)) };
+    // One deadline for the whole wait: a server read late in a large batch gets what is left.
+    const deadline = started + wait.timeoutMs;
     await eachInPool(toConfirm, SERVER_READS_IN_FLIGHT, signal, async (serverId, poolSignal) => {
       const progress = onProgress && ((p: StopProgress) => onProgress({ phase: 'server', jobId, ...p }));
+      const schedule: PollSchedule = { ...wait, timeoutMs: Math.max(1, deadline - Date.now()) };
       try {
-        const server = await waitForShutoff(serverId, (readSignal) => getServer(serverId, { signal: readSignal }), { ...remaining, onProgress: progress }, poolSignal);
+        const server = await waitForShutoff(serverId, (readSignal) => getServer(serverId, { signal: readSignal }), { ...schedule, onProgress: progress }, poolSignal);
         outcomes.set(serverId, { serverId, outcome: 'stopped', server });
       } catch (error) {
         if (!(error instanceof EcsWaitError)) throw error;
@@ -134,7 +136,7 @@ export function ecsJobs({ config, raw, perform }: ClientCore, getServer: (server
       }
     });
     const order = listed.length > 0 ? listed : (expected ?? []);
-    const results = order.map((serverId) => outcomes.get(serverId)!).filter((outcome) => outcome !== undefined);
+    const results = order.flatMap((serverId) => outcomes.get(serverId) ?? []);
     const status = job.status as 'SUCCESS' | 'FAIL';
     return { jobId, status, ok: status === 'SUCCESS' && results.every((r) => r.outcome === 'stopped'), servers: results };
   }
