@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { EcsInputError } from '../../src/index.js';
-import { fakeFetch, makeClient, PROJECT, rejection, SERVER } from '../support/fixtures.js';
+import { fakeFetch, json, makeClient, PROJECT, rejection, SERVER } from '../support/fixtures.js';
 import { manyServerIds } from '../support/spec.js';
 
 describe('raw: a path parameter that would point the request elsewhere', () => {
@@ -151,7 +151,6 @@ describe('raw: the ECS paths take no parameter that would point elsewhere either
 describe('findServersByName and listServers: a name or status that is not one', () => {
   it.each([
     ['empty', ''],
-    ['256 characters', 'a'.repeat(256)],
     ['CR/LF', 'web\r\nX-Evil: 1'],
     ['NUL', 'web\u0000'],
     ['an ANSI escape', 'web\u001b[31m'],
@@ -167,6 +166,19 @@ describe('findServersByName and listServers: a name or status that is not one', 
       expect((error as EcsInputError).field).toBe('name');
     }
     expect(f.requests).toHaveLength(0);
+  });
+
+  it('a name of 256 characters is refused by findServersByName, a pattern of 513 by listServers (a 255-character name escaped and anchored fits)', async () => {
+    const f = fakeFetch(() => json(200, { servers: [] }));
+    const ecs = makeClient(f.fetch);
+    for (const call of [() => ecs.findServersByName('a'.repeat(256)), () => ecs.listServers({ name: 'a'.repeat(513) })]) {
+      const error = await rejection(call());
+      expect(error).toBeInstanceOf(EcsInputError);
+      expect((error as EcsInputError).field).toBe('name');
+    }
+    expect(f.requests).toHaveLength(0);
+    await ecs.findServersByName('-'.repeat(255));
+    expect(new URL(f.requests[0]!.url).searchParams.get('name')).toBe(`^${'\\-'.repeat(255)}$`);
   });
 
   it.each([['ACTIVE&all_tenants=1'], ['active'], [''], [['ACTIVE']]])('status %j is refused, nothing sent', async (status) => {

@@ -221,14 +221,15 @@ describe('stopServers: the answer', () => {
   });
 
   it.each([
-    [400, 'Ecs.0005', 'Invalid parameter.', [{ code: 'Ecs.0005', message: 'os-stop.servers[0].id: must be a UUID' }]],
-    [400, 'Ecs.0000', 'Request error. Try again later or contact customer service.', undefined],
-    [403, 'Ecs.0003', 'You do not have permission to perform this operation, or your account has been frozen.', undefined],
-    [500, 'Ecs.0001', 'System error. Try again later or contact customer service.', undefined],
-  ])('%i %s (ECS error body) is an EcsApiError with its code and message, and no job is followed', async (status, code, message, details) => {
+    [400, 'Ecs.0005', 'Invalid parameter.', [{ code: 'Ecs.0005', message: 'os-stop.servers[0].id: must be a UUID' }, { code: 'Ecs.0005', message: 'os-stop.type: must be SOFT or HARD' }], 'Invalid parameter. (os-stop.servers[0].id: must be a UUID; os-stop.type: must be SOFT or HARD)'],
+    [400, 'Ecs.0005', 'Invalid parameter.', [{ code: 'Ecs.0005' }, 'not a detail'], 'Invalid parameter.'],
+    [400, 'Ecs.0000', 'Request error. Try again later or contact customer service.', undefined, undefined],
+    [403, 'Ecs.0003', 'You do not have permission to perform this operation, or your account has been frozen.', undefined, undefined],
+    [500, 'Ecs.0001', 'System error. Try again later or contact customer service.', undefined, undefined],
+  ])('%i %s (ECS error body) is an EcsApiError with its code and message (and the fields its details name), and no job is followed', async (status, code, message, details, shown) => {
     const f = fakeEcs({ stop: () => json(status, { error: { code, message, ...(details && { details }) } }, { 'X-Request-Id': REQ }) });
     const error = await apiError(makeClient(f.fetch).stopServers([A, B], { wait: true }));
-    expect(error).toMatchObject({ status, kind: 'ecs', code, message, requestId: REQ });
+    expect(error).toMatchObject({ status, kind: 'ecs', code, message: shown ?? message, requestId: REQ });
     expect(error.request).toEqual({ method: 'POST', url: batchUrl });
     expect(f.requests).toHaveLength(1);
   });

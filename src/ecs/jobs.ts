@@ -116,11 +116,15 @@ export function ecsJobs({ config, raw, perform }: ClientCore, getServer: (server
         outcomes.set(sub.serverId, { serverId: sub.serverId, outcome: 'failed', reason: 'job', ...failureOf(sub.job) });
       }
     }
+    // The servers asked for (when known) and the job's: one the job leaves out is judged by its status.
     const listed = subJobs(job).map((sub) => sub.serverId);
-    const servers = listed.length > 0 ? listed : job.status === 'SUCCESS' ? (expected ?? []) : [];
-    if (listed.length === 0 && job.status === 'FAIL') {
-      for (const serverId of expected ?? []) outcomes.set(serverId, { serverId, outcome: 'failed', reason: 'job', ...failureOf(job) });
+    const order = [...new Set([...(expected ?? []), ...listed])];
+    if (job.status === 'FAIL') {
+      for (const serverId of order) {
+        if (!listed.includes(serverId)) outcomes.set(serverId, { serverId, outcome: 'failed', reason: 'job', ...failureOf(job) });
+      }
     }
+    const servers = order;
     const toConfirm = servers.filter((serverId) => !outcomes.has(serverId));
     // One deadline for the whole wait: a server read late in a large batch gets what is left.
     const deadline = started + wait.timeoutMs;
@@ -135,7 +139,6 @@ export function ecsJobs({ config, raw, perform }: ClientCore, getServer: (server
         outcomes.set(serverId, { serverId, outcome: 'failed', reason: error.reason, message: error.message, ...(error.server && { server: error.server }) });
       }
     });
-    const order = listed.length > 0 ? listed : (expected ?? []);
     const results = order.flatMap((serverId) => outcomes.get(serverId) ?? []);
     const status = job.status as 'SUCCESS' | 'FAIL';
     return { jobId, status, ok: status === 'SUCCESS' && results.every((r) => r.outcome === 'stopped'), servers: results };
@@ -143,7 +146,7 @@ export function ecsJobs({ config, raw, perform }: ClientCore, getServer: (server
 
   return {
     getJob,
-    waitForJob: (jobId: string, options: JobWaitOptions & { signal?: AbortSignal } = {}) => {
+    async waitForJob(jobId: string, options: JobWaitOptions & { signal?: AbortSignal } = {}): Promise<JobResult> {
       checkRequestOptions(options);
       return follow(checkJobId(jobId), options);
     },

@@ -59,6 +59,9 @@ export function parseErrorBody(body: unknown): ErrorBody {
     const inner = message !== undefined && message.trimStart().startsWith('{') ? tryJson(message) : undefined;
     const wrapped = isObject(inner) ? parseNovaFault(inner) : undefined;
     if (wrapped?.message) message = wrapped.message;
+    // ECS's `details` say which field was wrong: kept, after the message.
+    const details = Array.isArray(body.error.details) ? body.error.details.flatMap((detail) => (isObject(detail) && text(detail.message) ? [text(detail.message)!] : [])) : [];
+    if (details.length > 0) message = `${message ?? code} (${details.join('; ')})`;
     return { kind: 'ecs', code, message };
   }
   if (isObject(body.error) && Number.isInteger(body.error.code)) {

@@ -114,7 +114,7 @@ export function novaServers({ config, raw, perform }: ClientCore): NovaServers {
   async function listServers(options: ListServersOptions = {}): Promise<ServerSummary[]> {
     checkRequestOptions(options);
     const query = {
-      ...(options.name !== undefined && { name: checkServerName('name', options.name) }),
+      ...(options.name !== undefined && { name: checkServerName('name', options.name, MAX_NAME_PATTERN) }),
       ...(options.status !== undefined && { status: checkOneOf('status', options.status, serverStatuses) }),
     };
     const search = new URLSearchParams(query).toString();
@@ -130,7 +130,7 @@ export function novaServers({ config, raw, perform }: ClientCore): NovaServers {
   }
 
   async function findServersByName(name: string, options: RequestOptions = {}): Promise<ServerSummary[]> {
-    const exact = checkServerName('name', name);
+    const exact = checkServerName('name', name, MAX_NAME);
     const pattern = `^${exact.replace(/[\\^$.|?*+()[\]{}-]/g, '\\$&')}$`;
     return (await listServers({ ...options, name: pattern })).filter((server) => server.name === exact);
   }
@@ -138,9 +138,13 @@ export function novaServers({ config, raw, perform }: ClientCore): NovaServers {
   return { stopServer, getServer, listServers, findServersByName };
 }
 
-/** A server name or name pattern: 1 to 255 characters, no control characters. */
-function checkServerName(field: string, value: unknown): string {
-  if (typeof value !== 'string' || value === '' || value.length > 255) throw new EcsInputError(field, 'must be a string of 1 to 255 characters');
+/** The longest server name (Nova's), and the longest name pattern (the spec's ServerNameFilter): any name escaped and anchored. */
+const MAX_NAME = 255;
+const MAX_NAME_PATTERN = 2 * MAX_NAME + 2;
+
+/** A server name or name pattern: 1 to `max` characters, no control characters. */
+function checkServerName(field: string, value: unknown, max: number): string {
+  if (typeof value !== 'string' || value === '' || value.length > max) throw new EcsInputError(field, `must be a string of 1 to ${max} characters`);
   if (/\p{Cc}/u.test(value)) throw new EcsInputError(field, 'must not contain control characters');
   return value;
 }
