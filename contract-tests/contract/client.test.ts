@@ -176,10 +176,12 @@ function owed(value: unknown) {
     const gateway = body as unknown as { error_code: string; error_msg: string; request_id?: string };
     return { kind: 'gateway', code: gateway.error_code, message: gateway.error_msg, bodyRequestId: gateway.request_id, bodyRetryAfter: undefined };
   }
-  const error = body.error as { code: string | number; message: string };
+  const error = body.error as { code: string | number; message: string; details?: { message: string }[] };
   if (typeof error.code === 'number') return { kind: 'identity', code: undefined, message: error.message, bodyRequestId: undefined, bodyRetryAfter: undefined };
   // Huawei wraps a failed Nova call as Ecs.1000, the Nova fault JSON as its message: the user is told the fault's message.
-  const message = error.code === 'Ecs.1000' ? (Object.values(JSON.parse(error.message) as Record<string, { message: string }>)[0]!.message) : error.message;
+  const own = error.code === 'Ecs.1000' ? (Object.values(JSON.parse(error.message) as Record<string, { message: string }>)[0]!.message) : error.message;
+  // ECS's details, naming the fields it refused, follow the message.
+  const message = error.details?.length ? `${own} (${error.details.map((detail) => detail.message).join('; ')})` : own;
   return { kind: 'ecs', code: error.code, message, bodyRequestId: undefined, bodyRetryAfter: undefined };
 }
 

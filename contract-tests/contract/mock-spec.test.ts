@@ -205,7 +205,7 @@ describe.each(versions)('the mock of the %s server list', (version) => {
   it.each([
     ['no filter', {}],
     ['an anchored, escaped name', { name: '^ecs\\-web\\-01$' }],
-    ['a name of 255 characters', { name: 'a'.repeat(255) }],
+    ['a name pattern of 512 characters (255 escaped and anchored)', { name: 'a'.repeat(512) }],
     ['a status', { status: 'SHUTOFF' }],
     ['a name and a status', { name: 'web', status: 'ACTIVE' }],
   ])('answers 200 with a list to %s', async (_, query) => {
@@ -218,7 +218,7 @@ describe.each(versions)('the mock of the %s server list', (version) => {
   it.each([
     ['a lowercase status', { status: 'shutoff' }],
     ['a status Nova does not have', { status: 'STOPPED' }],
-    ['a name of 256 characters', { name: 'a'.repeat(256) }],
+    ['a name pattern of 513 characters', { name: 'a'.repeat(513) }],
   ])('answers 400 badRequest to %s', async (_, query) => {
     const response = await get(listUrl(version, query));
     expect(response.status).toBe(400);
