@@ -340,3 +340,32 @@ describe('ecs-stop: choosing the API, and the contract checks’ variables', () 
     expect(world.stops()[0]!.path).toBe(`/v2/${PROJECT}/servers/${A}/action`);
   });
 });
+
+describe('ecs-stop with several servers: secrets the server echoes', () => {
+  it('a job whose failure messages and a list whose names quote the token: cut out of every line, in text and --json', async () => {
+    const echoing = (inner: ReturnType<typeof ecsWorld>) => async (request: Request) => {
+      const token = request.headers.get('x-auth-token') ?? '';
+      const response = await inner.fetch(request);
+      if (!response.headers.get('content-type')?.includes('json')) return response;
+      const text = (await response.text()).replaceAll('The ECS status does not meet requirements.', `refused for ${token}`).replaceAll('web-02', `web-02 ${token}`);
+      return new Response(text, { status: response.status, headers: response.headers });
+    };
+    for (const mode of [[], ['--json']]) {
+      const world = ecsWorld({ servers: [{ id: A, name: 'web-01' }, { id: B, name: 'web-02' }], failing: [B] });
+      const stdout: string[] = [];
+      const stderr: string[] = [];
+      const progress: string[] = [];
+      const code = await main(['web-01', B, '--wait', ...mode], ENV, {
+        stdout: (line) => stdout.push(line),
+        stderr: (line) => stderr.push(line),
+        progress: (text) => progress.push(text),
+        fetch: echoing(world),
+        clock: fakeClock(6_000),
+      });
+      expect(code).toBe(exitCodes.partial);
+      const all = [...stdout, ...stderr, ...progress].join('\n');
+      expect(all).not.toContain(TOKEN);
+      expect(all).toContain('refused for [redacted]');
+    }
+  });
+});
