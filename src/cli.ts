@@ -1,16 +1,19 @@
 #!/usr/bin/env node
 /**
- * `ecs-stop`: asks Huawei Cloud ECS to stop one server (the Nova-compatible `os-stop` action).
+ * `ecs-stop`: asks Huawei Cloud ECS to stop servers, by ID or name: one with the Nova-compatible
+ * `os-stop` action, several with Huawei's batch stop.
  *
  * Credentials come from the environment only, never from flags, and no output ever carries a
- * secret: our own messages never quote a credential or any command-line value (nor an unknown
- * option's name, unless it cannot be a secret: see plausibleOptionName in cli/args.ts), and every
- * line written is also swept for the secrets in use (token, SK, security token, request
- * signature). A secret pasted on the command line is not one in use: only echoing nothing the
+ * secret: our own messages never quote a credential or a command-line value, except an unknown
+ * option's name that cannot be a secret (see plausibleOptionName in cli/args.ts) and a server
+ * name (an argument with a credential's shape is refused unshown rather than taken for a name: see
+ * credentialShaped in cli/targets.ts); and every line written is also swept for the secrets in use
+ * (token, SK, security token, request signature). A secret pasted on the command line is not one in use: only echoing nothing the
  * user typed keeps it out.
  *
  * This module is the program: cli/args.ts reads the command line, cli/environment.ts the
- * settings, cli/output.ts writes, and cli/run.ts runs the stop.
+ * settings, cli/targets.ts the servers, cli/fleet.ts stops several, cli/output.ts writes, and
+ * cli/run.ts runs it all.
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
