@@ -112,6 +112,7 @@ describe('the breaking-change check', () => {
         change: 'a narrowed request schema (HARD removed from the StopType enum)',
         edit: (doc: Document.Parsed) => doc.setIn(existing(doc, [...schemas, 'StopType', 'enum']), doc.createNode(['SOFT'])),
         named: [
+          /^ {2}- batchStopServers \(POST \/v1\/.*\): request body os-stop\.type: .*"HARD" in the old specification$/m,
           /^ {2}- stopServerV2 \(POST \/v2\/.*\): request body os-stop\.type: .*"HARD" in the old specification$/m,
           /^ {2}- stopServerV21 \(POST \/v2\.1\/.*\): request body os-stop\.type: .*"HARD" in the old specification$/m,
         ],
