@@ -41,15 +41,62 @@ export function hmacWith(sk: string): Hmac {
   };
 }
 
-async function sha256Hex(data: Uint8Array): Promise<string> {
-  return nodeCrypto ? nodeCrypto.createHash('sha256').update(data).digest('hex') : hex(await crypto.subtle.digest('SHA-256', data));
+const encoder = new TextEncoder();
+
+function hex(buffer: ArrayBuffer): string {
+  return Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, '0')).join('');
 }
+
+/** `next` applied to `value` or, once it settles, to its promise: synchronous where node:crypto is. */
+function then<T, U>(value: T | Promise<T>, next: (value: T) => U | Promise<U>): U | Promise<U> {
+  return value instanceof Promise ? value.then(next) : next(value);
+}
+
+function sha256Hex(data: Uint8Array | string): string | Promise<string> {
+  if (nodeCrypto) return nodeCrypto.createHash('sha256').update(data).digest('hex');
+  return crypto.subtle.digest('SHA-256', typeof data === 'string' ? encoder.encode(data) : data).then(hex);
+}
+
+// A client sends the same few bodies again and again: the last one's hash is kept (a copy of it,
+// up to 4 KiB, so that changing the caller's bytes later cannot change the hash).
+let lastBody: Uint8Array | string | undefined;
+let lastBodyHash = '';
+
+function sameBody(a: Uint8Array | string, b: Uint8Array | string | undefined): boolean {
+  if (typeof a === 'string' || typeof b === 'string' || b === undefined) return a === b;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function bodySha256Hex(body: Uint8Array | string | null): string | Promise<string> {
+  if (body === null || body.length === 0) return 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+  if (sameBody(body, lastBody)) return lastBodyHash;
+  return then(sha256Hex(body), (hash) => {
+    if (body.length <= 4096) {
+      lastBody = typeof body === 'string' ? body : body.slice();
+      lastBodyHash = hash;
+    }
+    return hash;
+  });
+}
+
+// The date of the last signature: all signatures within one second share it.
+let lastSecond = Number.NaN;
+let lastSdkDate = '';
+
 export function formatSdkDate(date: Date): string {
-  if (!(date instanceof Date) || Number.isNaN(date.getTime())) throw new EcsInputError('date', 'must be a valid Date');
+  const time = date instanceof Date ? date.getTime() : Number.NaN;
+  if (Number.isNaN(time)) throw new EcsInputError('date', 'must be a valid Date');
+  const second = Math.floor(time / 1000);
+  if (second === lastSecond) return lastSdkDate;
   const year = date.getUTCFullYear();
   if (year < 0 || year > 9999) throw new EcsInputError('date', 'must be between the years 0 and 9999');
   // 2019-11-15T03:36:55.000Z -> 20191115T033655Z
-  return date.toISOString().replace(/[-:]|\.\d{3}/g, '');
+  const iso = date.toISOString();
+  lastSdkDate = `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`;
+  lastSecond = second;
+  return lastSdkDate;
 }
 
 /** RFC 3986: everything but unreserved characters (`A-Za-z0-9-._~`) percent-encoded as UTF-8. */
@@ -75,8 +122,6 @@ export function canonicalUri(pathname: string): string {
     .join('/');
   return uri.endsWith('/') ? uri : `${uri}/`;
 }
-
-const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * Unicode code point order, as Huawei's signers sort (Python compares `str` by code point, Go
@@ -155,6 +200,53 @@ function checkSignableUrl(target: URL): void {
 // trim() only \x0b, \x0c and \xa0), and non-ASCII ones are sent as Latin-1 bytes but signed as UTF-8.
 const SIGNED_HEADER_VALUE_RE = /^[\t\x20-\x7e]*$/;
 
+/** A request's header by its lowercase name: `null` or `undefined` when it has none. */
+export type HeaderGetter = (name: string) => string | null | undefined;
+
+// Huawei's signers sort the signed names; these are in that order already.
+const SIGNED_NAMES = ['content-type', 'host', 'x-project-id', 'x-sdk-date', 'x-security-token'];
+
+interface UrlParts {
+  uri: string;
+  query: string;
+  host: string;
+}
+
+// The last URL signed, checked and canonicalised: polls and retries sign one URL again and again.
+let lastUrl: string | undefined;
+let lastParts: UrlParts | undefined;
+
+function urlParts(url: string): UrlParts {
+  if (url === lastUrl && lastParts) return lastParts;
+  const target = new URL(url);
+  checkSignableUrl(target);
+  const parts = { uri: canonicalUri(target.pathname), query: canonicalQueryString(target.searchParams), host: target.host };
+  lastUrl = url;
+  return (lastParts = parts);
+}
+
+function canonicalOf(method: string, url: string, header: HeaderGetter, bodySha256Hex: string, host?: string): { canonicalRequest: string; signedHeaders: string } {
+  const parts = urlParts(url);
+  let lines = '';
+  let signedHeaders = '';
+  for (const name of SIGNED_NAMES) {
+    let value = name === 'host' ? (host ?? parts.host) : header(name);
+    if (value === null || value === undefined) continue;
+    if (name !== 'host') {
+      if (!SIGNED_HEADER_VALUE_RE.test(value)) {
+        throw new EcsInputError(`headers.${name}`, 'must contain only printable ASCII characters (and inner spaces or tabs) to be signed');
+      }
+      value = value.trim();
+    }
+    lines += `${name}:${value}\n`;
+    signedHeaders += signedHeaders ? `;${name}` : name;
+  }
+  return {
+    canonicalRequest: `${method.toUpperCase()}\n${parts.uri}\n${parts.query}\n${lines}\n${signedHeaders}\n${bodySha256Hex}`,
+    signedHeaders,
+  };
+}
+
 /**
  * The canonical request for `url` and `headers` (which must already carry `X-Sdk-Date`, and
  * `X-Security-Token` when used). The host is taken from the URL, as that is what the server sees.
@@ -167,39 +259,55 @@ export function canonicalRequest(
   bodySha256Hex: string,
   host?: string,
 ): { canonicalRequest: string; signedHeaders: string } {
-  const target = new URL(url);
-  checkSignableUrl(target);
-  const signed = new Map<string, string>([['host', host ?? target.host]]);
-  for (const name of ['content-type', 'x-project-id', 'x-sdk-date', 'x-security-token']) {
-    const value = headers.get(name);
-    if (value === null) continue;
-    if (!SIGNED_HEADER_VALUE_RE.test(value)) {
-      throw new EcsInputError(`headers.${name}`, 'must contain only printable ASCII characters (and inner spaces or tabs) to be signed');
-    }
-    signed.set(name, value.trim());
-  }
-  const names = [...signed.keys()].sort(compare);
-  const signedHeaders = names.join(';');
-  return {
-    canonicalRequest: [
-      method.toUpperCase(),
-      canonicalUri(target.pathname),
-      canonicalQueryString(target.searchParams),
-      names.map((name) => `${name}:${signed.get(name)}\n`).join(''),
-      signedHeaders,
-      bodySha256Hex,
-    ].join('\n'),
-    signedHeaders,
-  };
+  return canonicalOf(method, String(url), (name) => headers.get(name), bodySha256Hex, host);
 }
 
-const encoder = new TextEncoder();
-
-function hex(buffer: ArrayBuffer): string {
-  return Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, '0')).join('');
+/** The headers that sign a request: to be set on it, replacing any of the same name. */
+export interface SignatureHeaders {
+  'X-Sdk-Date': string;
+  'X-Security-Token'?: string;
+  Authorization: string;
 }
 
-/** The request signed over `body`, the exact bytes that will be sent. */
+/**
+ * The signature headers of a request given as strings: its method, its URL, its own headers
+ * (`header`) and `body`, the exact bytes that will be sent (a string is sent as UTF-8). Synchronous
+ * where node:crypto is, a promise with Web Crypto.
+ */
+export function signatureHeaders(
+  method: string,
+  url: string,
+  header: HeaderGetter,
+  body: Uint8Array | string | null,
+  creds: AkSkCredentials,
+  hmac: Hmac,
+  date: Date,
+  signedHost?: string,
+): SignatureHeaders | Promise<SignatureHeaders> {
+  const sdkDate = formatSdkDate(date);
+  const token = creds.securityToken;
+  const signedHeader = (name: string) => (name === 'x-sdk-date' ? sdkDate : name === 'x-security-token' && token !== undefined ? token : header(name));
+  return then(bodySha256Hex(body), (bodyHash) => {
+    const canonical = canonicalOf(method, url, signedHeader, bodyHash, signedHost);
+    return then(sha256Hex(canonical.canonicalRequest), (canonicalHash) =>
+      then(hmac(`${ALGORITHM}\n${sdkDate}\n${canonicalHash}`), (signature) => {
+        const headers: SignatureHeaders = {
+          'X-Sdk-Date': sdkDate,
+          Authorization: `${ALGORITHM} Access=${creds.ak}, SignedHeaders=${canonical.signedHeaders}, Signature=${signature}`,
+        };
+        if (token !== undefined) headers['X-Security-Token'] = token;
+        return headers;
+      }),
+    );
+  });
+}
+
+/** `headers` set on `target`, replacing any of the same name. */
+export function setHeaders(target: Headers, headers: SignatureHeaders): void {
+  for (const [name, value] of Object.entries(headers)) target.set(name, value);
+}
+
+/** The request signed over `body`, the exact bytes that will be sent; `request` is left as it is. */
 export async function sign(
   request: Request,
   body: Uint8Array | null,
@@ -208,17 +316,10 @@ export async function sign(
   date: Date,
   signedHost?: string,
 ): Promise<Request> {
-  const sdkDate = formatSdkDate(date);
-  const headers = new Headers(request.headers);
-  headers.set('X-Sdk-Date', sdkDate);
-  if (creds.securityToken !== undefined) headers.set('X-Security-Token', creds.securityToken);
-
-  const bodyHash = await sha256Hex(body ?? new Uint8Array(0));
-  const canonical = canonicalRequest(request.method, request.url, headers, bodyHash, signedHost);
-  const canonicalHash = await sha256Hex(encoder.encode(canonical.canonicalRequest));
-  const signature = await hmac(`${ALGORITHM}\n${sdkDate}\n${canonicalHash}`);
-  headers.set('Authorization', `${ALGORITHM} Access=${creds.ak}, SignedHeaders=${canonical.signedHeaders}, Signature=${signature}`);
-
-  // Re-create from the bytes already read: no stream hand-over (and no `duplex`) needed.
-  return new Request(request, body === null ? { headers } : { headers, body });
+  const signature = await signatureHeaders(request.method, request.url, (name) => request.headers.get(name), body, creds, hmac, date, signedHost);
+  // Re-created from the bytes already read: no stream hand-over (and no `duplex`) needed. Its
+  // headers are the original's, copied inside the constructor, with the signature's set on them.
+  const signed = new Request(request, body === null ? { headers: request.headers } : { body });
+  setHeaders(signed.headers, signature);
+  return signed;
 }
