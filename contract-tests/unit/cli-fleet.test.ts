@@ -10,6 +10,7 @@ import { json, PROJECT, TOKEN } from '../support/fixtures.js';
 
 const ENV = { ECS_AUTH_TOKEN: TOKEN, HUAWEICLOUD_SDK_PROJECT_ID: PROJECT, HUAWEICLOUD_SDK_REGION: 'cn-north-4' };
 const uuid = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
+const REQUEST_ID = '0f4e6fc6a1a9e0c0b1f2b3a4d5e6f708';
 const A = uuid(1);
 const B = uuid(2);
 
@@ -28,6 +29,14 @@ interface WorldOptions {
   successEarly?: boolean;
   /** The answer to the n-th batch request (1-based), instead of a job. */
   refuseBatch?: { nth: number; status: number; body: unknown };
+  /** The answer to every job read, instead of the job. */
+  jobAnswer?: { status: number; body: unknown };
+  /** Servers that go to ERROR instead of SHUTOFF when stopped. */
+  erring?: string[];
+  /** A server the job lists although nobody asked for it. */
+  stranger?: string;
+  /** Servers whose reads fail (500). */
+  unreadable?: string[];
 }
 
 /** An in-memory ECS: every request recorded, answered as Huawei's ECS and Nova do. */
@@ -52,14 +61,18 @@ function ecsWorld(options: WorldOptions) {
       if (options.refuseBatch?.nth === batches) return json(options.refuseBatch.status, options.refuseBatch.body);
       const jobId = batches.toString(16).padStart(32, 'f');
       jobs.set(jobId, { ids: (body['os-stop'].servers as { id: string }[]).map((s) => s.id) });
-      return json(200, { job_id: jobId });
+      // The gateway's request ID on every other batch: reports show it where there is one.
+      return json(200, { job_id: jobId }, batches % 2 === 0 ? { 'X-Request-Id': REQUEST_ID } : {});
     }
     const job = /^\/v1\/\{p\}\/jobs\/([0-9a-f]{32})$/.exec(path);
+    if (job && options.jobAnswer) return json(options.jobAnswer.status, options.jobAnswer.body);
     if (job) {
-      const { ids } = jobs.get(job[1]!)!;
+      const ids = [...jobs.get(job[1]!)!.ids, ...(options.stranger ? [options.stranger] : [])];
       const failed = ids.filter((id) => options.failing?.includes(id));
       for (const id of ids) {
-        if (!failed.includes(id)) Object.assign(servers.get(id)!, options.successEarly ? { offAfterRead: true } : { status: 'SHUTOFF' });
+        if (failed.includes(id) || !servers.has(id)) continue;
+        if (options.erring?.includes(id)) servers.get(id)!.status = 'ERROR';
+        else Object.assign(servers.get(id)!, options.successEarly ? { offAfterRead: true } : { status: 'SHUTOFF' });
       }
       const sub_jobs = ids.map((id) =>
         failed.includes(id)
@@ -75,8 +88,14 @@ function ecsWorld(options: WorldOptions) {
     }
     const one = /^\/(v2|v2\.1)\/\{p\}\/servers\/([^/]+)(\/action)?$/.exec(path);
     if (one && servers.has(one[2]!)) {
-      if (request.method === 'GET') return json(200, { server: view(one[2]!) });
-      servers.get(one[2]!)!.status = 'SHUTOFF';
+      const server = servers.get(one[2]!)!;
+      if (request.method === 'GET') {
+        return options.unreadable?.includes(one[2]!) ? json(500, { computeFault: { code: 500, message: 'Unexpected API Error.' } }) : json(200, { server: view(one[2]!) });
+      }
+      if (server.status === 'SHUTOFF') {
+        return json(409, { conflictingRequest: { code: 409, message: `Cannot 'stop' instance ${one[2]} while it is in vm_state stopped` } });
+      }
+      server.status = options.erring?.includes(one[2]!) ? 'ERROR' : 'SHUTOFF';
       return new Response(null, { status: 202 });
     }
     return json(404, { itemNotFound: { code: 404, message: 'not found' } });
@@ -130,9 +149,10 @@ describe('ecs-stop with several servers: the batch stop', () => {
   it('1,000 servers go out as one batch; --json reports each', async () => {
     const ids = Array.from({ length: 1000 }, (_, i) => uuid(i + 1));
     const world = ecsWorld({ servers: ids.map((id) => ({ id })) });
-    const result = await run([...ids, '--json'], world);
+    const result = await run([...ids, '--json', '--type', 'HARD'], world);
     expect(result.code).toBe(exitCodes.ok);
     expect(world.stops()).toHaveLength(1);
+    expect(result.report()).toMatchObject({ type: 'HARD' });
     expect((world.stops()[0]!.body as { 'os-stop': { servers: unknown[] } })['os-stop'].servers).toHaveLength(1000);
     const report = result.report();
     expect(report).toMatchObject({ ok: true, api: 'batch', counts: { accepted: 1000 } });
@@ -152,7 +172,11 @@ describe('ecs-stop with several servers: the batch stop', () => {
       'batch 2 of 3 in 60 s (Huawei stops at most 1,000 servers a minute)',
       'batch 3 of 3 in 60 s (Huawei stops at most 1,000 servers a minute)',
     ]);
-    expect(text.stdout.filter((line) => line.startsWith('Stop accepted for'))).toHaveLength(3);
+    expect(text.stdout.filter((line) => line.startsWith('Stop accepted for'))).toEqual([
+      `Stop accepted for 1000 servers as job ${'1'.padStart(32, 'f')} (HTTP 200)`,
+      `Stop accepted for 1000 servers as job ${'2'.padStart(32, 'f')} (HTTP 200, request ${REQUEST_ID})`,
+      `Stop accepted for 500 servers as job ${'3'.padStart(32, 'f')} (HTTP 200)`,
+    ]);
     expect(text.stdout.at(-1)).toBe('2500 servers: 2500 stop accepted');
 
     const json = await run([...ids, '--json'], ecsWorld({ servers: ids.map((id) => ({ id })) }));
@@ -367,5 +391,105 @@ describe('ecs-stop with several servers: secrets the server echoes', () => {
       expect(all).not.toContain(TOKEN);
       expect(all).toContain('refused for [redacted]');
     }
+  });
+});
+
+describe('ecs-stop --wait with several servers: what can go wrong after the stop was accepted', () => {
+  it('a server that goes to ERROR: exit 5, its stop accepted, the other stopped', async () => {
+    const world = ecsWorld({ servers: [{ id: A }, { id: B }], erring: [B] });
+    const result = await run([A, B, '--wait', '--json'], world);
+    expect(result.code).toBe(exitCodes.wait);
+    expect(result.report()).toMatchObject({ ok: false, servers: [{ outcome: 'stopped' }, { serverId: B, outcome: 'not-stopped', reason: 'error-state', status: 'ERROR' }] });
+    const text = await run([A, B, '--wait'], ecsWorld({ servers: [{ id: A }, { id: B }], erring: [B] }));
+    expect(text.stdout).toContain(`server ${B}: not stopped in time, although its stop was accepted (status ERROR): Server ${B} went to ERROR while stopping`);
+  });
+
+  it.each([
+    ['disappears (404)', { status: 404, body: { error: { code: 'Ecs.0000', message: 'The job does not exist.' } } }, 'job-not-found'],
+    ['cannot be read (403)', { status: 403, body: { error: { code: 'Ecs.0003', message: 'You do not have permission to perform this operation.' } } }, 'job-unreadable'],
+  ])('a job that %s while followed: its servers are not confirmed stopped (exit 5), though their stop was accepted', async (_, jobAnswer, reason) => {
+    const world = ecsWorld({ servers: [{ id: A }, { id: B }], jobAnswer });
+    const result = await run([A, B, '--wait', '--json'], world);
+    expect(result.code).toBe(exitCodes.wait);
+    expect(result.report()).toMatchObject({ ok: false, servers: [{ outcome: 'not-stopped', reason }, { outcome: 'not-stopped', reason }] });
+  });
+
+  it('--ok-if-stopped: a failed server that cannot be read stays failed', async () => {
+    const world = ecsWorld({ servers: [{ id: A }, { id: B, status: 'SHUTOFF' }], failing: [B], unreadable: [B] });
+    const result = await run([A, B, '--wait', '--ok-if-stopped', '--json'], world);
+    expect(result.code).toBe(exitCodes.partial);
+    expect(result.report()).toMatchObject({ servers: [{ outcome: 'stopped' }, { serverId: B, outcome: 'failed' }] });
+  });
+
+  it('a server the job lists although nobody asked for it is left out of the report', async () => {
+    const world = ecsWorld({ servers: [{ id: A }, { id: B }], stranger: uuid(9) });
+    const result = await run([A, B, '--wait', '--json'], world);
+    expect(result.report().servers.map((server) => server.serverId)).toEqual([A, B]);
+  });
+
+  it('batches already a minute apart need no pause', async () => {
+    const ids = Array.from({ length: 1001 }, (_, i) => uuid(i + 1));
+    const clock = fakeClock(61_000);
+    const result = await run(ids, ecsWorld({ servers: ids.map((id) => ({ id })) }), { clock });
+    expect(result.code).toBe(exitCodes.ok);
+    expect(clock.pauses).toEqual([]);
+    expect(result.stderr).toEqual([]);
+  });
+});
+
+describe('ecs-stop --api nova with several servers', () => {
+  it('--wait --type HARD: each server stopped with its own action and read until SHUTOFF, with progress', async () => {
+    const world = ecsWorld({ servers: [{ id: A, name: 'web-01' }, { id: B, name: 'web-02' }] });
+    const result = await run(['web-01', 'web-02', '--api', 'nova', '--wait', '--type', 'HARD'], world, { terminal: true });
+    expect(result.code).toBe(exitCodes.ok);
+    expect(world.stops().map((r) => r.body)).toEqual([{ 'os-stop': { type: 'HARD' } }, { 'os-stop': { type: 'HARD' } }]);
+    expect(result.stdout).toEqual([`server ${A} (web-01): stopped`, `server ${B} (web-02): stopped`, expect.stringMatching(/^2 servers: 2 stopped, after \d+ s$/)]);
+    expect(result.stderr).toEqual([expect.stringMatching(/: SHUTOFF after \d+ s$/), expect.stringMatching(/: SHUTOFF after \d+ s$/)]);
+  });
+
+  it('--ok-if-stopped: a server already off counts as stopped; one that goes to ERROR gives exit 5', async () => {
+    const already = ecsWorld({ servers: [{ id: A }, { id: B, status: 'SHUTOFF' }] });
+    const ok = await run([A, B, '--api', 'nova', '--ok-if-stopped', '--json'], already);
+    expect(ok.code).toBe(exitCodes.ok);
+    expect(ok.report()).toMatchObject({ servers: [{ outcome: 'accepted' }, { serverId: B, outcome: 'already-stopped' }] });
+
+    const erring = ecsWorld({ servers: [{ id: A }, { id: B }], erring: [B] });
+    const wait = await run([A, B, '--api', 'nova', '--wait', '--json'], erring);
+    expect(wait.code).toBe(exitCodes.wait);
+    expect(wait.report()).toMatchObject({ servers: [{ outcome: 'stopped', status: 'SHUTOFF' }, { serverId: B, outcome: 'not-stopped', reason: 'error-state', status: 'ERROR' }] });
+  });
+
+  it('--dry-run with Nova’s action says so', async () => {
+    const result = await run([A, B, '--api', 'nova', '--dry-run'], ecsWorld({ servers: [{ id: A }, { id: B }] }));
+    expect(result.stdout[0]).toBe("Dry run, nothing was stopped: would stop 2 servers with Nova's stop action (SOFT):");
+  });
+});
+
+describe('ecs-stop with several servers: output closed early', () => {
+  const closedPipe = () => Object.assign(new Error('write EPIPE'), { code: 'EPIPE' });
+
+  it.each([['batch'], ['nova']])('--api %s --wait: the progress line finds its pipe closed, the wait is given up, exit 141', async (api) => {
+    // The servers never stop: only the closed pipe can end the wait.
+    const world = ecsWorld({ servers: [{ id: A }, { id: B }], erring: [] });
+    const never = async (request: Request) => {
+      const response = await world.fetch(request);
+      if (request.method === 'GET' && /servers\/[^/]+$/.test(new URL(request.url).pathname)) {
+        const body = (await response.json()) as { server: { status: string } };
+        return json(200, { server: { ...body.server, status: 'ACTIVE', 'OS-EXT-STS:task_state': 'powering-off' } });
+      }
+      return response;
+    };
+    const stdout: string[] = [];
+    const code = await main([A, B, '--api', api, '--wait'], ENV, {
+      stdout: (line) => stdout.push(line),
+      stderr: () => {},
+      progress: () => {
+        throw closedPipe();
+      },
+      fetch: never,
+      clock: fakeClock(),
+    });
+    expect(code).toBe(exitCodes.closedPipe);
+    expect(stdout).toEqual([]);
   });
 });

@@ -52,7 +52,7 @@ export interface Fleet {
   servers: FleetServer[];
   jobs: FleetJob[];
   /** A request that failed after others had been sent (the servers after it were not sent). */
-  failure?: unknown;
+  failure?: EcsApiError;
 }
 
 /** What progress a fleet reports: a job's, or a server's as it is read. */
@@ -131,8 +131,8 @@ async function follow(client: EcsClient, job: FleetJob, byId: Map<string, FleetS
 
 /** A job's outcome for one server; with --ok-if-stopped, a failed one is read in case it was already off. */
 async function outcomeOf(client: EcsClient, outcome: ServerOutcome, options: FleetOptions): Promise<Partial<FleetServer>> {
+  if (outcome.outcome === 'stopped') return { outcome: 'stopped', status: 'SHUTOFF' };
   const status = outcome.server?.status;
-  if (outcome.outcome === 'stopped') return { outcome: 'stopped', status: status ?? 'SHUTOFF' };
   const details = {
     ...(status !== undefined && { status }),
     ...(outcome.code !== undefined && { code: outcome.code }),
@@ -182,9 +182,8 @@ export async function stopEachWithNova(client: EcsClient, targets: Resolved[], o
     }
   });
   // Nothing accepted at all: the first error is the run's (exit 3 or 4, as for one server).
-  const fleet: Fleet = { api: 'nova', servers, jobs: [] };
-  if (failures.length === servers.length) fleet.failure = failures[0];
-  return fleet;
+  const [first] = failures;
+  return { api: 'nova', servers, jobs: [], ...(first !== undefined && failures.length === servers.length && { failure: first }) };
 }
 
 export interface DryRunServer {

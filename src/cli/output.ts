@@ -2,7 +2,7 @@ import type { Writable } from 'node:stream';
 import { EcsApiError } from '../errors/api-error.js';
 import { EcsInputError } from '../errors/input-error.js';
 import type { Redactor } from '../errors/redaction.js';
-import { EcsJobWaitError, EcsWaitError } from '../errors/wait-error.js';
+import { EcsWaitError } from '../errors/wait-error.js';
 import type { StopProgress } from '../nova/server-wait.js';
 import type { StopServerResult } from '../nova/servers.js';
 import { UsageError } from './args.js';
@@ -360,11 +360,7 @@ export function reportDryRun(output: Output, settings: Settings, api: 'batch' | 
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-function errorDetails(error: unknown): { kind: string; status: number | null; code: string | null; message: string } {
-  if (error instanceof EcsApiError) return { kind: error.kind, status: error.status ?? null, code: error.code ?? null, message: error.message };
-  if (error instanceof EcsJobWaitError) return { kind: 'wait', status: null, code: null, message: error.message };
-  return { kind: 'unexpected', status: null, code: null, message: error instanceof Error ? error.message : String(error) };
-}
+const errorDetails = (error: EcsApiError) => ({ kind: error.kind, status: error.status ?? null, code: error.code ?? null, message: error.message });
 
 function progressLine(p: StopProgress, printable: Printable): string {
   const task = p.taskState ? `, task ${p.taskState}` : '';

@@ -28,9 +28,6 @@ const looksLikeUuid = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]
 const credentialShaped = (text: string) =>
   (text.match(/[A-Za-z0-9+/=]{20,}/g) ?? []).some((run) => /[0-9]/.test(run) && /[A-Za-z]/.test(run));
 
-export function describeTarget(target: Target, printable: (text: string, max?: number) => string = (text) => text): string {
-  return target.name === undefined ? `server ${target.serverId}` : `the name '${printable(target.name, 255)}'`;
-}
 
 export function targetsFrom(positionals: string[]): Target[] {
   if (positionals.length === 0) throw new UsageError('server-id', 'server-id is missing: give the ID or name of each server to stop');
@@ -68,10 +65,9 @@ export async function resolveTargets(
     let serverId = target.serverId;
     if (target.name !== undefined) {
       const ids = found.get(target.name)!;
-      if (ids.length === 0) throw new UsageError('server-id', `no server has ${describeTarget(target, printable)} (argument ${target.position}); nothing was stopped`);
-      if (ids.length > 1) {
-        throw new UsageError('server-id', `${ids.length} servers have ${describeTarget(target, printable)} (argument ${target.position}): give the ID instead (${ids.join(', ')}); nothing was stopped`);
-      }
+      const name = `the name '${printable(target.name, 255)}' (argument ${target.position})`;
+      if (ids.length === 0) throw new UsageError('server-id', `no server has ${name}; nothing was stopped`);
+      if (ids.length > 1) throw new UsageError('server-id', `${ids.length} servers have ${name}: give the ID instead (${ids.join(', ')}); nothing was stopped`);
       serverId = ids[0]!;
     }
     const earlier = seen.get(serverId!.toLowerCase());
