@@ -17,7 +17,10 @@ type HmacKey = Awaited<ReturnType<typeof crypto.subtle.importKey>>;
 
 interface NodeCrypto {
   createHash(algorithm: 'sha256'): Digest;
-  createHmac(algorithm: 'sha256', key: string): Digest;
+  createHmac(algorithm: 'sha256', key: unknown): Digest;
+  createSecretKey?(key: string, encoding: 'utf8'): unknown;
+  // One call, no Hash object: Node 20.12 and later; other runtimes may not have it.
+  hash?(algorithm: 'sha256', data: Uint8Array | string): string;
 }
 interface Digest {
   update(data: Uint8Array | string): Digest;
@@ -33,7 +36,11 @@ const nodeCrypto = (
 export type Hmac = (message: string) => string | Promise<string>;
 
 export function hmacWith(sk: string): Hmac {
-  if (nodeCrypto) return (message) => nodeCrypto.createHmac('sha256', sk).update(message).digest('hex');
+  if (nodeCrypto) {
+    // A key object spares each signature the conversion of the key.
+    const key = nodeCrypto.createSecretKey?.(sk, 'utf8') ?? sk;
+    return (message) => nodeCrypto.createHmac('sha256', key).update(message).digest('hex');
+  }
   let key: Promise<HmacKey> | undefined;
   return async (message) => {
     key ??= crypto.subtle.importKey('raw', encoder.encode(sk), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
@@ -53,7 +60,7 @@ function then<T, U>(value: T | Promise<T>, next: (value: T) => U | Promise<U>): 
 }
 
 function sha256Hex(data: Uint8Array | string): string | Promise<string> {
-  if (nodeCrypto) return nodeCrypto.createHash('sha256').update(data).digest('hex');
+  if (nodeCrypto) return nodeCrypto.hash ? nodeCrypto.hash('sha256', data) : nodeCrypto.createHash('sha256').update(data).digest('hex');
   return crypto.subtle.digest('SHA-256', typeof data === 'string' ? encoder.encode(data) : data).then(hex);
 }
 
