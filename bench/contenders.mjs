@@ -4,8 +4,9 @@
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import os from 'node:os';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createEcsClient, tokenAuth, akskAuth } from '../dist/index.js';
 import { createNodeFetch } from './node-transport.mjs';
 
@@ -21,6 +22,22 @@ export const BODY = JSON.stringify(BODY_OBJECT);
 export const PATH = `/v2.1/${PROJECT_ID}/servers/${SERVER_ID}/action`;
 
 const require = createRequire(import.meta.url);
+const distNode = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'node.js');
+
+/**
+ * The package's own node:http transport, `nodeTransport` from dist/node.js (the subpath
+ * `huaweicloud-ecs-stop/node`), when that file exists and exports it; otherwise `{ reason }`.
+ */
+export async function loadNodeTransport() {
+  if (!existsSync(distNode)) return { reason: 'dist/node.js does not exist' };
+  try {
+    const mod = await import(pathToFileURL(distNode).href);
+    if (typeof mod.nodeTransport !== 'function') return { reason: 'dist/node.js does not export a function nodeTransport' };
+    return { nodeTransport: mod.nodeTransport };
+  } catch (error) {
+    return { reason: `dist/node.js did not load: ${error.message}` };
+  }
+}
 
 /** The official SDK, loaded lazily (CommonJS). `null` with the reason when it cannot load. */
 export function loadSdk() {
@@ -103,9 +120,10 @@ export function createFloor(port) {
 
 /**
  * @param {number} port
+ * @param {{ nodeTransport?: () => unknown, reason?: string }} [node_] what loadNodeTransport() found
  * @returns {{ id: string, name: string, call: () => Promise<unknown>, close?: () => void }[]}
  */
-export function createContenders(port, sdk) {
+export function createContenders(port, sdk, node_ = {}) {
   const origin = `http://127.0.0.1:${port}`;
   const url = `${origin}${PATH}`;
   const list = [];
@@ -128,8 +146,7 @@ export function createContenders(port, sdk) {
   });
 
   // (2) and (3): ours, through the public API, default options (timeout, retries, body limit on).
-  const ours = (auth, fetchImpl) =>
-    createEcsClient({ endpoint: origin, projectId: PROJECT_ID, auth, ...(fetchImpl && { fetch: fetchImpl }) });
+  const ours = (auth, extra) => createEcsClient({ endpoint: origin, projectId: PROJECT_ID, auth, ...extra });
   const ecsToken = ours(tokenAuth(TOKEN));
   const ecsAksk = ours(akskAuth({ ak: AK, sk: SK }));
   const expect202 = (result) => {
@@ -150,12 +167,60 @@ export function createContenders(port, sdk) {
     });
   }
 
-  // (5) ours over the node:http prototype transport (bench/node-transport.mjs).
-  const nodeFetch = createNodeFetch();
-  const ecsNodeToken = ours(tokenAuth(TOKEN), nodeFetch);
-  const ecsNodeAksk = ours(akskAuth({ ak: AK, sk: SK }), nodeFetch);
-  list.push({ id: '5', name: 'ours + node:http transport (prototype), token', call: () => ecsNodeToken.stopServer(SERVER_ID, { type: 'SOFT' }).then(expect202) });
-  list.push({ id: '5s', name: 'ours + node:http transport (prototype), AK/SK', call: () => ecsNodeAksk.stopServer(SERVER_ID, { type: 'SOFT' }).then(expect202) });
+  // (5) and (5s): ours over node:http. The package's nodeTransport() as the `transport` option
+  // when dist/node.js has it (see loadNodeTransport), else the prototype as the `fetch` option.
+  const node = nodeVariant(origin, ours, node_);
+  list.push({ id: '5', name: `ours + ${node.label}, token`, call: () => node.token.stopServer(SERVER_ID, { type: 'SOFT' }).then(expect202) });
+  list.push({ id: '5s', name: `ours + ${node.label}, AK/SK`, call: () => node.aksk.stopServer(SERVER_ID, { type: 'SOFT' }).then(expect202) });
+  list.node = node;
 
   return list;
+}
+
+/**
+ * Clients for (5) and (5s): over `nodeTransport()` when it is there and createEcsClient takes it
+ * as `transport`, else over the prototype given as `fetch`. Which one, and why, is in the result
+ * (`kind`, `label`, `reason`); `check()` proves the chosen clients do not call the global fetch.
+ */
+function nodeVariant(origin, ours, { nodeTransport, reason }) {
+  if (nodeTransport) {
+    try {
+      return {
+        kind: 'nodeTransport',
+        label: 'nodeTransport() (dist/node.js) as `transport`',
+        token: ours(tokenAuth(TOKEN), { transport: nodeTransport() }),
+        aksk: ours(akskAuth({ ak: AK, sk: SK }), { transport: nodeTransport() }),
+      };
+    } catch (error) {
+      reason = `createEcsClient refused nodeTransport() as its transport option: ${error.message}`;
+    }
+  }
+  const nodeFetch = createNodeFetch();
+  return {
+    kind: 'prototype',
+    label: 'node:http prototype (bench/node-transport.mjs) as `fetch`',
+    reason,
+    token: ours(tokenAuth(TOKEN), { fetch: nodeFetch }),
+    aksk: ours(akskAuth({ ak: AK, sk: SK }), { fetch: nodeFetch }),
+  };
+}
+
+/**
+ * One call of each of (5) and (5s) with the global fetch replaced by one that throws: a client
+ * that still reaches the server sends without fetch. Returns undefined, or what went wrong.
+ */
+export async function checkNodeVariant(node) {
+  const saved = globalThis.fetch;
+  globalThis.fetch = () => Promise.reject(new Error('the global fetch was called'));
+  try {
+    for (const client of [node.token, node.aksk]) {
+      const result = await client.stopServer(SERVER_ID, { type: 'SOFT' });
+      if (result.status !== 202) return `status ${result.status}`;
+    }
+    return undefined;
+  } catch (error) {
+    return error.message;
+  } finally {
+    globalThis.fetch = saved;
+  }
 }
