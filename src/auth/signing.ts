@@ -17,8 +17,7 @@ type HmacKey = Awaited<ReturnType<typeof crypto.subtle.importKey>>;
 
 interface NodeCrypto {
   createHash(algorithm: 'sha256'): Digest;
-  createHmac(algorithm: 'sha256', key: unknown): Digest;
-  createSecretKey?(key: string, encoding: 'utf8'): unknown;
+  createHmac(algorithm: 'sha256', key: string): Digest;
   // One call, no Hash object: Node 20.12 and later; other runtimes may not have it.
   hash?(algorithm: 'sha256', data: Uint8Array | string): string;
 }
@@ -36,11 +35,7 @@ const nodeCrypto = (
 export type Hmac = (message: string) => string | Promise<string>;
 
 export function hmacWith(sk: string): Hmac {
-  if (nodeCrypto) {
-    // A key object spares each signature the conversion of the key.
-    const key = nodeCrypto.createSecretKey?.(sk, 'utf8') ?? sk;
-    return (message) => nodeCrypto.createHmac('sha256', key).update(message).digest('hex');
-  }
+  if (nodeCrypto) return (message) => nodeCrypto.createHmac('sha256', sk).update(message).digest('hex');
   let key: Promise<HmacKey> | undefined;
   return async (message) => {
     key ??= crypto.subtle.importKey('raw', encoder.encode(sk), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
@@ -54,56 +49,17 @@ function hex(buffer: ArrayBuffer): string {
   return Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-/** `next` applied to `value` or, once it settles, to its promise: synchronous where node:crypto is. */
-function then<T, U>(value: T | Promise<T>, next: (value: T) => U | Promise<U>): U | Promise<U> {
-  return value instanceof Promise ? value.then(next) : next(value);
+async function sha256Hex(data: Uint8Array | string): Promise<string> {
+  if (nodeCrypto) return nodeCrypto.hash?.('sha256', data) ?? nodeCrypto.createHash('sha256').update(data).digest('hex');
+  return hex(await crypto.subtle.digest('SHA-256', typeof data === 'string' ? encoder.encode(data) : data));
 }
-
-function sha256Hex(data: Uint8Array | string): string | Promise<string> {
-  if (nodeCrypto) return nodeCrypto.hash ? nodeCrypto.hash('sha256', data) : nodeCrypto.createHash('sha256').update(data).digest('hex');
-  return crypto.subtle.digest('SHA-256', typeof data === 'string' ? encoder.encode(data) : data).then(hex);
-}
-
-// A client sends the same few bodies again and again: the last one's hash is kept (a copy of it,
-// up to 4 KiB, so that changing the caller's bytes later cannot change the hash).
-let lastBody: Uint8Array | string | undefined;
-let lastBodyHash = '';
-
-function sameBody(a: Uint8Array | string, b: Uint8Array | string | undefined): boolean {
-  if (typeof a === 'string' || typeof b === 'string' || b === undefined) return a === b;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-function bodySha256Hex(body: Uint8Array | string | null): string | Promise<string> {
-  if (body === null || body.length === 0) return 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
-  if (sameBody(body, lastBody)) return lastBodyHash;
-  return then(sha256Hex(body), (hash) => {
-    if (body.length <= 4096) {
-      lastBody = typeof body === 'string' ? body : body.slice();
-      lastBodyHash = hash;
-    }
-    return hash;
-  });
-}
-
-// The date of the last signature: all signatures within one second share it.
-let lastSecond = Number.NaN;
-let lastSdkDate = '';
 
 export function formatSdkDate(date: Date): string {
-  const time = date instanceof Date ? date.getTime() : Number.NaN;
-  if (Number.isNaN(time)) throw new EcsInputError('date', 'must be a valid Date');
-  const second = Math.floor(time / 1000);
-  if (second === lastSecond) return lastSdkDate;
+  if (!(date instanceof Date) || Number.isNaN(date.getTime())) throw new EcsInputError('date', 'must be a valid Date');
   const year = date.getUTCFullYear();
   if (year < 0 || year > 9999) throw new EcsInputError('date', 'must be between the years 0 and 9999');
   // 2019-11-15T03:36:55.000Z -> 20191115T033655Z
-  const iso = date.toISOString();
-  lastSdkDate = `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`;
-  lastSecond = second;
-  return lastSdkDate;
+  return date.toISOString().replace(/[-:]|\.\d{3}/g, '');
 }
 
 /** RFC 3986: everything but unreserved characters (`A-Za-z0-9-._~`) percent-encoded as UTF-8. */
@@ -150,8 +106,8 @@ function compareCodePoints(a: string, b: string): number {
 const codePointRank = (unit: number): number => (unit < 0xd800 ? unit : unit < 0xe000 ? unit + 0x2000 : unit - 0x800);
 
 export function canonicalQueryString(search: string | URLSearchParams): string {
-  const params = typeof search === 'string' ? new URLSearchParams(search) : search;
-  return [...params]
+  // A copy of URLSearchParams, or the parameters of a query string.
+  return [...new URLSearchParams(search)]
     .sort(([ka, va], [kb, vb]) => compareCodePoints(ka, kb) || compareCodePoints(va, vb))
     .map(([k, v]) => `${rfc3986(k)}=${rfc3986(v)}`)
     .join('&');
@@ -165,23 +121,6 @@ export function canonicalQueryString(search: string | URLSearchParams): string {
  * than what this client sends. Signing them one way or another would give a request that one of
  * them, or the server, reads differently; refusing them is the only unambiguous answer.
  */
-const URL_PROBLEMS = {
-  // signer.py unquotes the whole path and then splits it at '/': `a%2Fb` is signed as two
-  // segments `a/b` while one segment `a%2Fb` is sent (and the Go SDK cannot send it at all).
-  encodedSlash: "must not contain %2F (an encoded '/') in its path: Huawei's signers sign it as '/', a different path from the one sent",
-  // `%zz`, `%4`: signer.py signs `%25zz`, Go's URL parsing rejects it; it has no defined meaning.
-  badEscape: "must not contain a '%' that does not start a %XX escape (write a literal '%' as %25)",
-  // `%FF`: signer.py replaces the byte with U+FFFD (signs %EF%BF%BD, the same for every such byte),
-  // the Go SDK keeps the byte (%FF).
-  notUtf8: "must not contain %-escapes that are not UTF-8 (such as %FF): Huawei's signers sign them differently",
-  // `a=b+c`: signer.py signs a plus (`a=b%2Bc`); the guide's Go signer (net/http's URL.Query()),
-  // URLSearchParams and WSGI servers read a space. The published SDKs never send a raw '+'.
-  plus: "must not contain a literal '+' in its query, which some servers and signers read as a space and others as a plus: write %20 for a space or %2B for a plus",
-  // `?=x`: signer.py leaves it out of the signature (it would be sent unsigned); the Go SDK signs
-  // `=x` but trims the `=` from the query it sends.
-  emptyName: "must not have a query parameter with an empty name (such as '?=x'): Huawei's signers leave it out of the signature or sign it differently",
-} as const;
-
 function hasUtf8Escapes(text: string): boolean {
   try {
     decodeURIComponent(text);
@@ -194,11 +133,30 @@ function hasUtf8Escapes(text: string): boolean {
 function checkSignableUrl(target: URL): void {
   const path = target.pathname;
   const query = target.search.slice(1);
-  if (/%(?![0-9A-Fa-f]{2})/.test(path) || /%(?![0-9A-Fa-f]{2})/.test(query)) throw new EcsInputError('url', URL_PROBLEMS.badEscape);
-  if (/%2f/i.test(path)) throw new EcsInputError('url', URL_PROBLEMS.encodedSlash);
-  if (!hasUtf8Escapes(path) || !query.split(/[&=]/).every(hasUtf8Escapes)) throw new EcsInputError('url', URL_PROBLEMS.notUtf8);
-  if (query.includes('+')) throw new EcsInputError('url', URL_PROBLEMS.plus);
-  if (query.split('&').some((pair) => pair.startsWith('='))) throw new EcsInputError('url', URL_PROBLEMS.emptyName);
+  const refuse = (problem: string): never => {
+    throw new EcsInputError('url', `must not ${problem}`);
+  };
+  // `%zz`, `%4`: signer.py signs `%25zz`, Go's URL parsing rejects it; it has no defined meaning.
+  // ('?' is no hex digit: a '%' that ends the path is caught too.)
+  if (/%(?![0-9A-Fa-f]{2})/.test(`${path}?${query}`)) refuse("contain a '%' that does not start a %XX escape (write a literal '%' as %25)");
+  // signer.py unquotes the whole path and then splits it at '/': `a%2Fb` is signed as two
+  // segments `a/b` while one segment `a%2Fb` is sent (and the Go SDK cannot send it at all).
+  if (/%2f/i.test(path)) refuse("contain %2F (an encoded '/') in its path: Huawei's signers sign it as '/', a different path from the one sent");
+  // `%FF`: signer.py replaces the byte with U+FFFD (signs %EF%BF%BD, the same for every such byte),
+  // the Go SDK keeps the byte (%FF).
+  if (!hasUtf8Escapes(path) || !query.split(/[&=]/).every(hasUtf8Escapes)) {
+    refuse("contain %-escapes that are not UTF-8 (such as %FF): Huawei's signers sign them differently");
+  }
+  // `a=b+c`: signer.py signs a plus (`a=b%2Bc`); the guide's Go signer (net/http's URL.Query()),
+  // URLSearchParams and WSGI servers read a space. The published SDKs never send a raw '+'.
+  if (query.includes('+')) {
+    refuse("contain a literal '+' in its query, which some servers and signers read as a space and others as a plus: write %20 for a space or %2B for a plus");
+  }
+  // `?=x`: signer.py leaves it out of the signature (it would be sent unsigned); the Go SDK signs
+  // `=x` but trims the `=` from the query it sends.
+  if (/(^|&)=/.test(query)) {
+    refuse("have a query parameter with an empty name (such as '?=x'): Huawei's signers leave it out of the signature or sign it differently");
+  }
 }
 
 // Printable ASCII, inner spaces and tabs: the `Headers` class has already removed outer spaces and
@@ -207,52 +165,18 @@ function checkSignableUrl(target: URL): void {
 // trim() only \x0b, \x0c and \xa0), and non-ASCII ones are sent as Latin-1 bytes but signed as UTF-8.
 const SIGNED_HEADER_VALUE_RE = /^[\t\x20-\x7e]*$/;
 
-/** A request's header by its lowercase name: `null` or `undefined` when it has none. */
-export type HeaderGetter = (name: string) => string | null | undefined;
+/** A request's headers as signing reads them, by lowercase name: a `Headers`, or any object alike. */
+export interface HeaderSource {
+  get(name: string): string | null | undefined;
+}
 
 // Huawei's signers sort the signed names; these are in that order already.
 const SIGNED_NAMES = ['content-type', 'host', 'x-project-id', 'x-sdk-date', 'x-security-token'];
 
-interface UrlParts {
-  uri: string;
-  query: string;
-  host: string;
-}
-
-// The last URL signed, checked and canonicalised: polls and retries sign one URL again and again.
+// The last URL signed, checked, and its canonical path and query: polls sign one URL again and again.
 let lastUrl: string | undefined;
-let lastParts: UrlParts | undefined;
-
-function urlParts(url: string): UrlParts {
-  if (url === lastUrl && lastParts) return lastParts;
-  const target = new URL(url);
-  checkSignableUrl(target);
-  const parts = { uri: canonicalUri(target.pathname), query: canonicalQueryString(target.searchParams), host: target.host };
-  lastUrl = url;
-  return (lastParts = parts);
-}
-
-function canonicalOf(method: string, url: string, header: HeaderGetter, bodySha256Hex: string, host?: string): { canonicalRequest: string; signedHeaders: string } {
-  const parts = urlParts(url);
-  let lines = '';
-  let signedHeaders = '';
-  for (const name of SIGNED_NAMES) {
-    let value = name === 'host' ? (host ?? parts.host) : header(name);
-    if (value === null || value === undefined) continue;
-    if (name !== 'host') {
-      if (!SIGNED_HEADER_VALUE_RE.test(value)) {
-        throw new EcsInputError(`headers.${name}`, 'must contain only printable ASCII characters (and inner spaces or tabs) to be signed');
-      }
-      value = value.trim();
-    }
-    lines += `${name}:${value}\n`;
-    signedHeaders += signedHeaders ? `;${name}` : name;
-  }
-  return {
-    canonicalRequest: `${method.toUpperCase()}\n${parts.uri}\n${parts.query}\n${lines}\n${signedHeaders}\n${bodySha256Hex}`,
-    signedHeaders,
-  };
-}
+let lastHost = '';
+let lastPathAndQuery = '';
 
 /**
  * The canonical request for `url` and `headers` (which must already carry `X-Sdk-Date`, and
@@ -262,59 +186,70 @@ function canonicalOf(method: string, url: string, header: HeaderGetter, bodySha2
 export function canonicalRequest(
   method: string,
   url: string | URL,
-  headers: Headers,
+  headers: HeaderSource,
   bodySha256Hex: string,
   host?: string,
 ): { canonicalRequest: string; signedHeaders: string } {
-  return canonicalOf(method, String(url), (name) => headers.get(name), bodySha256Hex, host);
-}
-
-/** The headers that sign a request: to be set on it, replacing any of the same name. */
-export interface SignatureHeaders {
-  'X-Sdk-Date': string;
-  'X-Security-Token'?: string;
-  Authorization: string;
+  if (String(url) !== lastUrl) {
+    const target = new URL(url);
+    checkSignableUrl(target);
+    // Kept only once all of it is known.
+    lastPathAndQuery = `${canonicalUri(target.pathname)}\n${canonicalQueryString(target.searchParams)}`;
+    lastHost = target.host;
+    lastUrl = String(url);
+  }
+  let lines = '';
+  let signedHeaders = '';
+  for (const name of SIGNED_NAMES) {
+    // A host (the URL's, or a checked signedHost) passes the check and the trim unchanged.
+    const value = name === 'host' ? (host ?? lastHost) : headers.get(name);
+    if (value === null || value === undefined) continue;
+    if (!SIGNED_HEADER_VALUE_RE.test(value)) {
+      throw new EcsInputError(`headers.${name}`, 'must contain only printable ASCII characters (and inner spaces or tabs) to be signed');
+    }
+    lines += `${name}:${value.trim()}\n`;
+    signedHeaders += signedHeaders ? `;${name}` : name;
+  }
+  return {
+    canonicalRequest: `${method.toUpperCase()}\n${lastPathAndQuery}\n${lines}\n${signedHeaders}\n${bodySha256Hex}`,
+    signedHeaders,
+  };
 }
 
 /**
- * The signature headers of a request given as strings: its method, its URL, its own headers
- * (`header`) and `body`, the exact bytes that will be sent (a string is sent as UTF-8). Synchronous
- * where node:crypto is, a promise with Web Crypto.
+ * The headers that sign a request, by lowercase name (`x-sdk-date`, `authorization`, and
+ * `x-security-token` with temporary credentials): to be set on it, replacing any of the same name.
  */
-export function signatureHeaders(
+export type SignatureHeaders = Record<string, string>;
+
+/**
+ * The signature of a request given as its parts: method, URL, its own headers (of which the
+ * signature replaces `X-Sdk-Date`, and `X-Security-Token` when the credentials have one) and
+ * `body`, the exact bytes that will be sent (a string is sent as UTF-8).
+ */
+export async function signatureHeaders(
   method: string,
   url: string,
-  header: HeaderGetter,
+  headers: HeaderSource,
   body: Uint8Array | string | null,
   creds: AkSkCredentials,
   hmac: Hmac,
   date: Date,
   signedHost?: string,
-): SignatureHeaders | Promise<SignatureHeaders> {
+): Promise<SignatureHeaders> {
   const sdkDate = formatSdkDate(date);
   const token = creds.securityToken;
-  const signedHeader = (name: string) => (name === 'x-sdk-date' ? sdkDate : name === 'x-security-token' && token !== undefined ? token : header(name));
-  return then(bodySha256Hex(body), (bodyHash) => {
-    const canonical = canonicalOf(method, url, signedHeader, bodyHash, signedHost);
-    return then(sha256Hex(canonical.canonicalRequest), (canonicalHash) =>
-      then(hmac(`${ALGORITHM}\n${sdkDate}\n${canonicalHash}`), (signature) => {
-        const headers: SignatureHeaders = {
-          'X-Sdk-Date': sdkDate,
-          Authorization: `${ALGORITHM} Access=${creds.ak}, SignedHeaders=${canonical.signedHeaders}, Signature=${signature}`,
-        };
-        if (token !== undefined) headers['X-Security-Token'] = token;
-        return headers;
-      }),
-    );
-  });
+  const bodyHash = await sha256Hex(body ?? '');
+  const signature: SignatureHeaders = { 'x-sdk-date': sdkDate, ...(token !== undefined && { 'x-security-token': token }) };
+  // The request's headers, with the signature's own in place of theirs.
+  const canonical = canonicalRequest(method, url, { get: (name) => signature[name] ?? headers.get(name) }, bodyHash, signedHost);
+  signature.authorization = `${ALGORITHM} Access=${creds.ak}, SignedHeaders=${canonical.signedHeaders}, Signature=${await hmac(
+    `${ALGORITHM}\n${sdkDate}\n${await sha256Hex(canonical.canonicalRequest)}`,
+  )}`;
+  return signature;
 }
 
-/** `headers` set on `target`, replacing any of the same name. */
-export function setHeaders(target: Headers, headers: SignatureHeaders): void {
-  for (const [name, value] of Object.entries(headers)) target.set(name, value);
-}
-
-/** The request signed over `body`, the exact bytes that will be sent; `request` is left as it is. */
+/** The request signed over `body`, the exact bytes that will be sent. */
 export async function sign(
   request: Request,
   body: Uint8Array | null,
@@ -323,10 +258,11 @@ export async function sign(
   date: Date,
   signedHost?: string,
 ): Promise<Request> {
-  const signature = await signatureHeaders(request.method, request.url, (name) => request.headers.get(name), body, creds, hmac, date, signedHost);
+  const headers = await signatureHeaders(request.method, request.url, request.headers, body, creds, hmac, date, signedHost);
   // Re-created from the bytes already read: no stream hand-over (and no `duplex`) needed. Its
-  // headers are the original's, copied inside the constructor, with the signature's set on them.
-  const signed = new Request(request, body === null ? { headers: request.headers } : { body });
-  setHeaders(signed.headers, signature);
+  // headers are the original's, copied inside the constructor (`init` is not empty, even with a
+  // null body), and the signature's.
+  const signed = new Request(request, { body });
+  for (const [name, value] of Object.entries(headers)) signed.headers.set(name, value);
   return signed;
 }
