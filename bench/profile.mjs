@@ -134,23 +134,23 @@ async function countRequests(makeVariants) {
   return counts;
 }
 
-export async function profileLayers({ port, rounds, stubN, netN }) {
+export async function profileLayers({ port, rounds, stubN, netN, budgetMs = Infinity }) {
   const origin = `http://127.0.0.1:${port}`;
   // Stub: no network at all, so each figure is the client-side CPU of the layers.
   const stubVariants = await layerVariants('http://127.0.0.1:9', stubFetch);
-  const stub = await alternate(stubVariants, rounds, (c) => sequential(c.call, stubN), { warmup: 300 });
+  const stub = await alternate(stubVariants, rounds, (c) => sequential(c.call, stubN), { warmup: 100, budgetMs: budgetMs * 0.35 });
   const stubOut = stubVariants.map((v) => ({ id: v.id, name: v.name, ...summarise(stub.get(v.id)) }));
   // Counting swaps the global Request, which openapi-fetch and our code pick up per call.
   const requestCounts = await countRequests(() => layerVariants('http://127.0.0.1:9', stubFetch));
 
   const netVariants = await layerVariants(origin, (input, init) => fetch(input, init), { withNodeTransport: true, port });
-  const net = await alternate(netVariants, rounds, (c) => sequential(c.call, netN), { warmup: 50 });
+  const net = await alternate(netVariants, rounds, (c) => sequential(c.call, netN), { warmup: 30, budgetMs: budgetMs * 0.55 });
   const fetchRounds = summarise(net.get('fetchUrl')).roundMedians;
   const netOut = netVariants.map((v) => {
     const s = summarise(net.get(v.id));
     return { id: v.id, name: v.name, ...s, xFetch: roundRatio(s.roundMedians, fetchRounds).median };
   });
-  return { stub: stubOut, net: netOut, requestCounts };
+  return { stub: stubOut, net: netOut, requestCounts, stubRounds: stub.rounds, netRounds: net.rounds };
 }
 
 // ---- V8 CPU profile ----
@@ -230,18 +230,19 @@ function summariseCpuProfile(profile) {
   };
 }
 
-export async function cpuProfile({ port, mode, calls }) {
+/** `calls` calls profiled, fewer when they take more than `maxSeconds`. */
+export async function cpuProfile({ port, mode, calls, maxSeconds = 600 }) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ecs-bench-prof-'));
   const file = path.join(dir, `${mode}.cpuprofile`);
   try {
     await new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [path.join(here, 'profile-child.mjs'), String(port), mode, String(calls), file], { stdio: ['ignore', 'inherit', 'inherit'] });
+      const child = spawn(process.execPath, [path.join(here, 'profile-child.mjs'), String(port), mode, String(calls), file, String(maxSeconds)], { stdio: ['ignore', 'inherit', 'inherit'] });
       child.on('error', reject);
       child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`profile child exited ${code}`))));
     });
-    const { profile, wallUs } = JSON.parse(readFileSync(file, 'utf8'));
+    const { profile, wallUs, calls: done } = JSON.parse(readFileSync(file, 'utf8'));
     const result = summariseCpuProfile(profile);
-    return { mode, calls, ...result, busyPerCall: result.busyUs / calls, wallPerCall: wallUs / calls };
+    return { mode, calls: done, ...result, busyPerCall: result.busyUs / done, wallPerCall: wallUs / done };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
