@@ -1,21 +1,26 @@
 // `npm run bench`: the whole benchmark. Prints the results as Markdown and writes them, with
-// the machine's description, to bench/RESULTS.md. It reports; it never passes or fails on time
-// (it exits non-zero only when something could not run at all).
+// the machine's description, to bench/RESULTS.md: one table of every contender (sequential and
+// C in flight, min/median/max over rounds) and a verdict per target (met, not met, undecided:
+// see bench/README.md). It reports; it never passes or fails on time or on a target (it exits
+// non-zero only when something could not run at all).
 //
-// Settings (environment): BENCH_N sequential calls per contender per round (500), BENCH_C
-// calls in flight (16), BENCH_CONC_N calls per concurrent batch (800), BENCH_ROUNDS (7),
-// BENCH_WARMUP unmeasured calls before each batch (30), BENCH_IMPORT_RUNS (11),
-// BENCH_SIGN_N signatures per batch (1000), BENCH_PROFILE_N calls per profile batch (400),
-// BENCH_STUB_N calls per stub batch (1500), BENCH_PROFILE_ROUNDS (5), BENCH_CPUPROF_N (2000),
-// BENCH_QUICK=1 for a fast smoke run with small numbers, BENCH_NO_SDK=1 to leave the SDK out,
-// BENCH_NO_FOOTPRINT=1 to skip the npm installs into temporary folders.
+// Settings (environment): BENCH_N sequential calls per contender per round (150), BENCH_C
+// calls in flight (16), BENCH_CONC_N calls per concurrent batch (250), BENCH_ROUNDS (40),
+// BENCH_WARMUP unmeasured calls before each batch (20), BENCH_BUDGET_S the time budget of the
+// whole `npm run bench`, or of this script when run directly (165; the latency phase runs fewer
+// rounds when they would not fit), BENCH_SIGN_ROUNDS (15),
+// BENCH_SIGN_N signatures per batch (200), BENCH_IMPORT_RUNS (11), BENCH_PROFILE_N calls per
+// profile batch (200), BENCH_STUB_N calls per stub batch (500), BENCH_PROFILE_ROUNDS (4),
+// BENCH_CPUPROF_N (2000), BENCH_QUICK=1 for a fast smoke run with small numbers,
+// BENCH_NO_SDK=1 to leave the SDK out, BENCH_NO_FOOTPRINT=1 to skip the npm installs into
+// temporary folders.
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createContenders, loadSdk } from './contenders.mjs';
-import { alternate, concurrent, env, fmt, roundRatio, sequential, summarise, table } from './lib.mjs';
+import { checkNodeVariant, createContenders, loadNodeTransport, loadSdk } from './contenders.mjs';
+import { alternate, concurrent, env, fmt, perRound, sequential, spread, summarise, table, verdictOf } from './lib.mjs';
 import { benchSigning, crossCheck } from './signing.mjs';
 import { coldImports } from './imports.mjs';
 import { bundleSizes, installFootprints } from './sizes.mjs';
@@ -25,16 +30,18 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const quick = process.env.BENCH_QUICK === '1';
 const q = (full, small) => (quick ? small : full);
 const cfg = {
-  n: env('BENCH_N', q(500, 100)),
+  n: env('BENCH_N', q(150, 100)),
   c: env('BENCH_C', 16),
-  concN: env('BENCH_CONC_N', q(800, 200)),
-  rounds: env('BENCH_ROUNDS', q(7, 2)),
-  warmup: env('BENCH_WARMUP', q(30, 10)),
+  concN: env('BENCH_CONC_N', q(250, 200)),
+  rounds: env('BENCH_ROUNDS', q(40, 6)),
+  budgetS: env('BENCH_BUDGET_S', q(165, 60)),
+  warmup: env('BENCH_WARMUP', q(20, 10)),
   importRuns: env('BENCH_IMPORT_RUNS', q(11, 9)),
-  signN: env('BENCH_SIGN_N', q(1000, 300)),
-  profileN: env('BENCH_PROFILE_N', q(400, 100)),
-  stubN: env('BENCH_STUB_N', q(1500, 300)),
-  profileRounds: env('BENCH_PROFILE_ROUNDS', q(5, 2)),
+  signN: env('BENCH_SIGN_N', q(200, 100)),
+  profileN: env('BENCH_PROFILE_N', q(200, 100)),
+  stubN: env('BENCH_STUB_N', q(500, 300)),
+  signRounds: env('BENCH_SIGN_ROUNDS', q(15, 6)),
+  profileRounds: env('BENCH_PROFILE_ROUNDS', q(4, 2)),
   cpuProfN: env('BENCH_CPUPROF_N', q(2000, 200)),
 };
 const withSdk = process.env.BENCH_NO_SDK !== '1';
@@ -73,6 +80,31 @@ function machine() {
   };
 }
 
+/**
+ * Seconds since `npm run bench` started, when this script runs under it (Linux: the start time
+ * of the npm process above the script's shell, from /proc); undefined otherwise.
+ */
+function npmRunSeconds() {
+  if (process.env.npm_lifecycle_event !== 'bench') return undefined;
+  try {
+    const stat = (pid) => readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    const ticks = 100; // USER_HZ on Linux
+    for (let pid = process.ppid, depth = 0; pid > 1 && depth < 4; depth++) {
+      const fields = stat(pid);
+      // npm sets its title to `npm run bench`; else its command line is `node …/npm run bench`.
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0+/g, ' ');
+      if (/(^|[\s/])npm(-cli\.js)?\s+run(-script)?\s+bench\b/.test(cmd)) {
+        const uptime = Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
+        return uptime - Number(fields[19]) / ticks;
+      }
+      pid = Number(fields[1]);
+    }
+  } catch {
+    // not Linux, or /proc unreadable
+  }
+  return undefined;
+}
+
 function startServer() {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(here, 'server.mjs')], { stdio: ['pipe', 'pipe', 'inherit'] });
@@ -94,125 +126,184 @@ function stopServer(child) {
 
 // ---- phases ----
 
-async function latency(port, sdk) {
-  const contenders = createContenders(port, sdk);
+async function latency(port, sdk, nodeLoaded, budgetMs) {
+  let contenders = createContenders(port, sdk, nodeLoaded);
+  // (5) and (5s) must send without the global fetch; nodeTransport() that does not falls back to the prototype.
+  let problem = await checkNodeVariant(contenders.node);
+  if (problem && contenders.node.kind === 'nodeTransport') {
+    for (const c of contenders) c.close?.();
+    const reason = `createEcsClient({ transport: nodeTransport() }) did not send without the global fetch (${problem})`;
+    log(`${reason}: measuring the prototype instead`);
+    contenders = createContenders(port, sdk, { reason });
+    problem = await checkNodeVariant(contenders.node);
+  }
+  if (problem) throw new Error(`contenders (5)/(5s) failed: ${problem}`);
+  // Each contender's sequential batch and its C=16 batch are separate entries in the rotation,
+  // ordered so that the two sides of every target's ratio are neighbours ((5) (0) (5s), then
+  // (2) (1) (3) (4)): in most rounds they run one right after the other, so drift of the machine
+  // between them is small. All sequential batches come first, then all C=16 ones.
+  const order = ['5', '0', '5s', '2', '1', '3', '4'];
+  const inOrder = [...contenders].sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
+  const batches = ['seq', 'conc'].flatMap((mode) => inOrder.map((c) => ({ id: `${c.id}:${mode}`, mode, call: c.call })));
   const results = await alternate(
-    contenders,
+    batches,
     cfg.rounds,
-    async (c) => ({ seq: await sequential(c.call, cfg.n), conc: await concurrent(c.call, cfg.concN, cfg.c) }),
-    { warmup: cfg.warmup, onRound: (r) => log(`  latency round ${r + 1}/${cfg.rounds}`) },
+    (b) => (b.mode === 'seq' ? sequential(b.call, cfg.n) : concurrent(b.call, cfg.concN, cfg.c)),
+    { warmup: cfg.warmup, budgetMs, minRounds: Math.min(cfg.rounds, 6), onRound: (r) => log(`  latency round ${r + 1}/${cfg.rounds}`) },
   );
   for (const c of contenders) c.close?.();
-  const seq = new Map(contenders.map((c) => [c.id, summarise(results.get(c.id).map((b) => b.seq))]));
-  const conc = new Map(contenders.map((c) => [c.id, summarise(results.get(c.id).map((b) => b.conc))]));
-  const rows = contenders.map((c) => {
-    const s = seq.get(c.id);
-    const k = conc.get(c.id);
-    return {
-      id: c.id,
-      name: c.name,
-      seq: s,
-      conc: k,
-      seqX0: roundRatio(s.roundMedians, seq.get('0').roundMedians),
-      seqX1: roundRatio(s.roundMedians, seq.get('1').roundMedians),
-      concX0: roundRatio(k.roundWallPerCall, conc.get('0').roundWallPerCall),
-      concX1: roundRatio(k.roundWallPerCall, conc.get('1').roundWallPerCall),
-    };
-  });
-  const ratio = (a, b, mode = 'seq') =>
-    seq.has(a) && seq.has(b)
-      ? roundRatio(
-          mode === 'seq' ? seq.get(a).roundMedians : conc.get(a).roundWallPerCall,
-          mode === 'seq' ? seq.get(b).roundMedians : conc.get(b).roundWallPerCall,
-        )
-      : undefined;
-  return { rows, seq, conc, ratio };
+  const seq = new Map(contenders.map((c) => [c.id, summarise(results.get(`${c.id}:seq`))]));
+  const conc = new Map(contenders.map((c) => [c.id, summarise(results.get(`${c.id}:conc`))]));
+  // The per-round figure a ratio is taken of: sequential, the batch's median latency; C=16, its
+  // wall time per call (1 / throughput); CPU, the batch's CPU time per call.
+  const series = (id, mode, metric) => {
+    const s = (mode === 'seq' ? seq : conc).get(id);
+    if (!s) return undefined;
+    if (metric === 'cpu') return s.roundCpuPerCall;
+    return mode === 'seq' ? s.roundMedians : s.roundWallPerCall;
+  };
+  /** Per-round ratios of a to b, with their spread; undefined when either is missing. */
+  const ratio = (a, b, mode = 'seq', metric = 'wall') => {
+    const x = series(a, mode, metric);
+    const y = series(b, mode, metric);
+    if (!x || !y) return undefined;
+    const values = perRound(x, y);
+    return { ...spread(values), values };
+  };
+  return { contenders: contenders.map(({ id, name }) => ({ id, name })), seq, conc, series, ratio, node: contenders.node, rounds: results.rounds, budgetS: budgetMs / 1000 };
 }
 
 // ---- report ----
 
-const yes = (ok) => (ok === undefined ? 'n/a' : ok ? '**met**' : '**not met**');
+const modes = [['seq', 'sequential'], ['conc', `C=${cfg.c}`]];
+const metrics = [['wall', 'wall'], ['cpu', 'CPU']];
+const bold = (v) => `**${v}**`;
 
 function mainTable(lat) {
+  const rows = [];
+  for (const c of lat.contenders) {
+    for (const [mode, modeName] of modes) {
+      const us = (v) => fmt.us(v);
+      const cell = (b, metric) => fmt.range(lat.ratio(c.id, b, mode, metric));
+      rows.push([
+        `(${c.id})`, c.name, modeName,
+        fmt.range(spread(lat.series(c.id, mode, 'wall')), us),
+        fmt.range(spread(lat.series(c.id, mode, 'cpu')), us),
+        cell('0', 'wall'), cell('1', 'wall'), cell('0', 'cpu'), cell('1', 'cpu'),
+      ]);
+    }
+  }
+  return table(['#', 'contender', 'mode', 'µs per call', 'CPU µs per call', '× (0)', '× (1)', 'CPU × (0)', 'CPU × (1)'], rows, 'lllrrrrrr');
+}
+
+function distributionTable(lat) {
   return table(
-    ['#', 'contender', 'seq median µs', 'seq p99 µs', 'seq req/s', 'seq CPU µs/call', 'seq ×(0)', 'seq ×(1)', `C=${cfg.c} median µs`, `C=${cfg.c} p99 µs`, `C=${cfg.c} req/s`, `C=${cfg.c} CPU µs/call`, `C=${cfg.c} ×(0)`, `C=${cfg.c} ×(1)`],
-    lat.rows.map((r) => [
-      `(${r.id})`, r.name,
-      fmt.us(r.seq.median), fmt.us(r.seq.p99), fmt.int(r.seq.rps), fmt.us(r.seq.cpuPerCall), fmt.x(r.seqX0.median), fmt.x(r.seqX1.median),
-      fmt.us(r.conc.median), fmt.us(r.conc.p99), fmt.int(r.conc.rps), fmt.us(r.conc.cpuPerCall), fmt.x(r.concX0.median), fmt.x(r.concX1.median),
-    ]),
+    ['#', 'seq median µs', 'seq p99 µs', 'seq req/s', `C=${cfg.c} median µs`, `C=${cfg.c} p99 µs`, `C=${cfg.c} req/s`],
+    lat.contenders.map((c) => {
+      const s = lat.seq.get(c.id);
+      const k = lat.conc.get(c.id);
+      return [`(${c.id})`, fmt.us(s.median), fmt.us(s.p99), fmt.int(s.rps), fmt.us(k.median), fmt.us(k.p99), fmt.int(k.rps)];
+    }),
+    'lrrrrrr',
   );
+}
+
+/** One verdict row from per-round ratios. */
+function verdictRow(target, what, values, threshold, { strict = false, digits = 2, unit = 'rounds' } = {}) {
+  if (!values) return [target, what, 'n/a', 'n/a', 'n/a', 'n/a'];
+  const v = verdictOf(values, threshold, { strict });
+  const f = (x) => x.toFixed(digits);
+  const ci = Number.isFinite(v.low) ? `${f(v.low)}–${f(v.high)}` : `none (${v.n} ${unit})`;
+  return [target, what, `${f(v.median)} (${f(v.min)}–${f(v.max)})`, ci, bold(v.verdict), v.verdict];
+}
+
+/** The issue's targets on calls, each sequential and C=16, on wall time and on CPU per call. */
+function latencyVerdicts(lat) {
+  const node = lat.node.kind === 'nodeTransport' ? 'nodeTransport()' : 'node:http prototype';
+  const targets = [
+    ['default transport, token: ours ≤ 1.00× raw fetch', '2', '1', 1.0],
+    ['default transport, AK/SK: ours ≤ 1.10× raw fetch', '3', '1', 1.1],
+    ['default transport, AK/SK: ours faster than the SDK transport (< 1.00×)', '3', '4', 1.0, true],
+    [`${node}, token: ≤ 1.60× the floor`, '5', '0', 1.6],
+    [`${node}, AK/SK: ≤ 2.30× the floor`, '5s', '0', 2.3],
+  ];
+  const rows = [];
+  for (const [label, a, b, threshold, strict] of targets) {
+    for (const [mode, modeName] of modes) {
+      for (const [metric, metricName] of metrics) {
+        rows.push(verdictRow(`${label}`, `(${a})/(${b}), ${modeName}, ${metricName}`, lat.ratio(a, b, mode, metric)?.values, threshold, { strict }));
+      }
+    }
+  }
+  return rows;
 }
 
 function report({ m, lat, signing, check, imports, bundles, footprints, layers, profiles, sdk, totalS }) {
   const out = [];
   const push = (...lines) => out.push(...lines);
   const seq = lat.seq;
-  const conc = lat.conc;
-  const range = (r) => (r ? `${fmt.x(r.median)} (rounds ${r.min.toFixed(2)}–${r.max.toFixed(2)})` : 'n/a');
+  const wholeS = npmRunSeconds();
 
   push('# Benchmark results', '');
-  push(`Fresh output of \`npm run bench\` (bench/run.mjs); ${totalS.toFixed(0)} s for the measuring script itself.`, '');
+  push(`Fresh output of \`npm run bench\` (bench/run.mjs): ${totalS.toFixed(0)} s for the measuring script${wholeS ? `, ${wholeS.toFixed(0)} s for the whole \`npm run bench\` (build and \`npm ci\` in bench/ included)` : ''}.`, '');
   push('## Machine', '');
   push(`- CPU: ${m.cpu}, ${m.cores} cores available, ${m.memory} memory`);
-  push(`- OS: ${m.os}; load average at start ${m.load}`);
+  push(`- OS: ${m.os}; load average (1, 5, 15 min) ${m.load} at the start, ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} at the end`);
   push(`- Node ${m.node} (undici ${m.undici}, V8 ${m.v8})`);
   push(`- Date: ${m.date}`);
-  push(`- Settings: ${cfg.rounds} alternating rounds; per round and contender ${cfg.n} sequential calls, then ${cfg.concN} calls with ${cfg.c} in flight, each batch after ${cfg.warmup} unmeasured calls${quick ? ' (BENCH_QUICK: smoke-test sizes, not for quoting)' : ''}`);
-  push('- Server: bench/server.mjs in its own process on 127.0.0.1, reads each request and answers 202 with no body; client and server share the 2 cores', '');
+  push(`- Settings: ${lat.rounds} alternating rounds${lat.rounds < cfg.rounds ? ` (of ${cfg.rounds}: the latency phase stopped at its budget, ${lat.budgetS.toFixed(0)} s)` : ''}; per round and contender ${cfg.n} sequential calls, then ${cfg.concN} calls with ${cfg.c} in flight, each batch after ${cfg.warmup} unmeasured calls${quick ? ' (BENCH_QUICK: smoke-test sizes, not for quoting)' : ''}`);
+  push('- Server: bench/server.mjs in its own process on 127.0.0.1, reads each request and answers 202 with no body; client and server share the machine\'s cores', '');
+
+  // Targets (issue #13), then the earlier ones (issue #7)
+  const t = latencyVerdicts(lat);
+  if (signing.sdk) {
+    t.push(verdictRow('signing at least as fast as the SDK\'s signer (≤ 1.00×)', 'ours / SDK, µs per signature, wall', perRound(signing.ours.rounds.wall, signing.sdk.rounds.wall), 1));
+    t.push(verdictRow('signing at least as fast as the SDK\'s signer (≤ 1.00×)', 'ours / SDK, µs per signature, CPU', perRound(signing.ours.rounds.cpu, signing.sdk.rounds.cpu), 1));
+  }
+  const full = bundles.bundles?.find((b) => b.id === 'ours' && !b.error);
+  const shaken = bundles.bundles?.find((b) => b.id === 'oursAksk' && !b.error);
+  if (full) {
+    const ok = full.gzip <= 8192 ? 'met' : 'not met';
+    t.push(['bundle with `akskAuth` ≤ 8,192 B gzip', 'dist/index.js, esbuild, minified, gzip -9', `${fmt.int(full.gzip)} B${shaken ? ` (${fmt.int(shaken.gzip)} B with only createEcsClient and akskAuth imported)` : ''}`, 'exact', bold(ok), ok]);
+  }
+  const imp = Object.fromEntries(imports.map((i) => [i.id, i]));
+  t.push(verdictRow('(#7) cold import within 25 ms of `node -e 0`', 'ours − `node -e 0`, ms, per run', imp.ours.times.map((v, i) => v - imp.node.times[i]), 25, { digits: 1, unit: 'runs' }));
+  const ours = footprints?.find((f) => f.name.startsWith('ours') && !f.error);
+  if (ours) {
+    const ok = ours.bytes < 1e6 && ours.diskBytes < 1e6 ? 'met' : 'not met';
+    t.push(['(#7) install footprint under 1 MB (10^6 bytes)', 'bytes of files; on disk', `${fmt.int(ours.bytes)}; ${fmt.int(ours.diskBytes)} (${ours.packages} packages)`, 'exact', bold(ok), ok]);
+  }
+  const count = (v) => t.filter((r) => r[5] === v).length;
+  push('## Targets', '');
+  push(`${count('met')} met, ${count('not met')} not met, ${count('undecided')} undecided${count('n/a') ? `, ${count('n/a')} not measured` : ''}.`, '');
+  push(table(['target', 'ratio, mode, measure', 'median of rounds (min–max)', '95 % CI of the median', 'verdict'], t.map((r) => r.slice(0, 5)), 'llrrl'), '');
+  push(`Each ratio is taken round by round (the two contenders ran in the same round, a few seconds apart); the verdict is on the median of those per-round ratios, with a 95 % confidence interval from the rounds' order statistics (distribution-free: it assumes nothing about their shape). **met**: the whole interval is within the target; **not met**: the whole interval is past it; **undecided**: the interval straddles the threshold, so ${lat.rounds} rounds cannot tell (more rounds, BENCH_ROUNDS, or a quieter machine can). Sequential wall is the batch's median latency; C=${cfg.c} wall is the batch's wall time per call; CPU is the client process's CPU time per call. bench/README.md has the rule in full.`, '');
 
   push('## Per call: the stop request against a loopback server answering 202', '');
   push(mainTable(lat), '');
-  push('Latencies are pooled over all rounds (median and nearest-rank p99). CPU is `process.cpuUsage()` of the client process (user + system) over the batch, divided by its calls; the server\'s CPU is not in it. `seq ×(n)` is the median over rounds of (this contender\'s median latency / contender n\'s in the same round); `C=… ×(n)` does the same with wall time per call (1 / throughput). Every contender sends the same request: same method, path, JSON body and headers; (0), (1), (2) and (5) carry an `X-Auth-Token`, (3), (4) and (5s) an AK/SK signature (the SDK signs only with AK/SK; its signature and ours were checked equal for one request and date).', '');
+  push(`Every cell is the median over the ${lat.rounds} rounds with the rounds' min–max in brackets, of a per-round figure: µs per call is the batch's median latency (sequential) or its wall time per call, 1 / throughput (C=${cfg.c}); CPU is \`process.cpuUsage()\` of the client process (user + system, GC threads included) over the batch, divided by its calls (the server's CPU is not in it); × (n) and CPU × (n) are this contender's figure divided by contender n's in the same round. Every contender sends the same request: same method, path, JSON body and headers; (0), (1), (2) and (5) carry an \`X-Auth-Token\`, (3), (4) and (5s) an AK/SK signature (the SDK signs only with AK/SK; its signature and ours were checked equal for one request and date).`, '');
+  push(`Latencies pooled over all rounds (nearest-rank percentiles) and throughput over all batches:`, '');
+  push(distributionTable(lat), '');
 
-  // Targets
-  const t = [];
-  const r21 = lat.ratio('2', '1');
-  const r31 = lat.ratio('3', '1');
-  t.push(['per call, token, ≤ 1.10× raw fetch: (2)/(1), sequential', range(r21), yes(r21 && r21.median <= 1.1)]);
-  const r21c = lat.ratio('2', '1', 'conc');
-  t.push([`same, C=${cfg.c} (time per call)`, range(r21c), yes(r21c && r21c.median <= 1.1)]);
-  t.push(['per call, AK/SK, ≤ 1.20× raw fetch: (3)/(1), sequential', range(r31), yes(r31 && r31.median <= 1.2)]);
-  const r31c = lat.ratio('3', '1', 'conc');
-  t.push([`same, C=${cfg.c} (time per call)`, range(r31c), yes(r31c && r31c.median <= 1.2)]);
-  if (seq.has('4')) {
-    const r34 = lat.ratio('3', '4');
-    const r24 = lat.ratio('2', '4');
-    const r34c = lat.ratio('3', '4', 'conc');
-    t.push(['faster per call than the SDK transport, same auth: (3)/(4) < 1, sequential', range(r34), yes(r34.median < 1)]);
-    t.push([`same, C=${cfg.c} (time per call)`, range(r34c), yes(r34c.median < 1)]);
-    t.push(['(token against the SDK\'s AK/SK: (2)/(4), sequential)', range(r24), yes(r24.median < 1)]);
-    const cpu = (id, mode) => (mode === 'seq' ? seq : conc).get(id).cpuPerCall;
-    t.push(['less CPU per call than the SDK transport: (3) vs (4), sequential', `${fmt.us(cpu('3', 'seq'))} vs ${fmt.us(cpu('4', 'seq'))} µs (${fmt.x(cpu('3', 'seq') / cpu('4', 'seq'))})`, yes(cpu('3', 'seq') < cpu('4', 'seq'))]);
-    t.push([`same, C=${cfg.c}`, `${fmt.us(cpu('3', 'conc'))} vs ${fmt.us(cpu('4', 'conc'))} µs (${fmt.x(cpu('3', 'conc') / cpu('4', 'conc'))})`, yes(cpu('3', 'conc') < cpu('4', 'conc'))]);
-  }
-  if (signing.sdk) {
-    t.push(['signing at least as fast as the SDK signer (per call as the client signs, Request included)', `${fmt.int(signing.ours.perSec)} vs ${fmt.int(signing.sdk.perSec)} /s (${fmt.x(signing.ours.perSec / signing.sdk.perSec)})`, yes(signing.ours.perSec >= signing.sdk.perSec)]);
-    t.push(['same, net of building the Request', `${fmt.int(signing.ours.netPerSec)} vs ${fmt.int(signing.sdk.perSec)} /s (${fmt.x(signing.ours.netPerSec / signing.sdk.perSec)})`, yes(signing.ours.netPerSec >= signing.sdk.perSec)]);
-  }
-  const imp = Object.fromEntries(imports.map((i) => [i.id, i]));
-  const importDelta = imp.ours.median - imp.node.median;
-  t.push(['cold import within 25 ms of `node -e 0`', `${fmt.delta(importDelta, ' ms')} (${fmt.ms(imp.ours.median)} vs ${fmt.ms(imp.node.median)})`, yes(importDelta <= 25)]);
-  const ours = footprints?.find((f) => f.name.startsWith('ours') && !f.error);
-  if (ours) t.push(['install footprint under 1 MB (10^6 bytes)', `${fmt.int(ours.bytes)} bytes of files, ${fmt.int(ours.diskBytes)} on disk, ${ours.packages} packages`, yes(ours.bytes < 1e6 && ours.diskBytes < 1e6)]);
-  push('## Targets', '');
-  push(table(['target', 'measured', 'verdict'], t, 'lrl'), '');
-
-  // Prototype
+  // The node:http transport: which one, and how it compares with fetch
   if (seq.has('5')) {
-    push('## Node transport prototype (bench/node-transport.mjs)', '');
+    const node = lat.node;
+    push(`## node:http transport: ${node.kind === 'nodeTransport' ? '`nodeTransport()` from dist/node.js' : 'the prototype in bench/node-transport.mjs'}`, '');
+    push(node.kind === 'nodeTransport'
+      ? '(5) and (5s) are `createEcsClient({ ..., transport: nodeTransport() })`, the package\'s own transport from `huaweicloud-ecs-stop/node`; a call of each with the global `fetch` replaced by one that throws reached the server, so they send without fetch.'
+      : `(5) and (5s) are the prototype, \`createNodeFetch()\`, given as the \`fetch\` option (so the client builds a Request for it and it builds a Response back): the package's \`nodeTransport()\` was not measured because ${node.reason ?? 'it was not found'}. Once dist/node.js exports \`nodeTransport\`, the bench measures it instead, as the \`transport\` option.`, '');
     const p = [
-      ['(5)/(0): ours + node:http, token, against the floor', range(lat.ratio('5', '0')), range(lat.ratio('5', '0', 'conc'))],
-      ['(5)/(1): … against raw fetch', range(lat.ratio('5', '1')), range(lat.ratio('5', '1', 'conc'))],
-      ['(5)/(2): … against ours over fetch', range(lat.ratio('5', '2')), range(lat.ratio('5', '2', 'conc'))],
-      ['(5s)/(3): AK/SK, node:http against fetch', range(lat.ratio('5s', '3')), range(lat.ratio('5s', '3', 'conc'))],
+      ['(5)/(1): token, against raw fetch', '5', '1'],
+      ['(5)/(2): token, against ours over fetch', '5', '2'],
+      ['(5s)/(3): AK/SK, against ours over fetch', '5s', '3'],
     ];
-    if (seq.has('4')) p.push(['(5s)/(4): AK/SK, against the SDK transport', range(lat.ratio('5s', '4')), range(lat.ratio('5s', '4', 'conc'))]);
-    push(table(['ratio', 'sequential (median latency)', `C=${cfg.c} (time per call)`], p, 'lll'), '');
+    if (seq.has('4')) p.push(['(5s)/(4): AK/SK, against the SDK transport', '5s', '4']);
+    push(table(['ratio', 'sequential, wall', 'sequential, CPU', `C=${cfg.c}, wall`, `C=${cfg.c}, CPU`],
+      p.map(([label, a, b]) => [label, ...modes.flatMap(([mode]) => metrics.map(([metric]) => fmt.range(lat.ratio(a, b, mode, metric))))]), 'lrrrr'), '');
   }
 
   // Signing
-  push('## AK/SK signatures per second (no network)', '');
+  push(`## AK/SK signatures per second (no network; ${signing.rounds} alternating rounds of ${cfg.signN} each)`, '');
   push(table(
     ['signer', 'signatures/s', 'µs each', 'CPU µs each', 'net of Request, /s'],
     ['req', 'ours', 'oneshot', 'parallel', 'sdk'].filter((id) => signing[id]).map((id) => {
@@ -247,7 +338,7 @@ function report({ m, lat, signing, check, imports, bundles, footprints, layers, 
   // Profile
   push('## Profile: where a call of ours spends its time', '');
   const stub = Object.fromEntries(layers.stub.map((s) => [s.id, s]));
-  push(`### Layers with a stub \`fetch\` (no network; ${cfg.profileRounds} alternating rounds of ${cfg.stubN} calls)`, '');
+  push(`### Layers with a stub \`fetch\` (no network; ${layers.stubRounds} alternating rounds of ${cfg.stubN} calls)`, '');
   push('The stub answers a ready-made 202 at once, so each row is the CPU of the client\'s own layers; each adds one layer to the row above, and the last column is what that layer costs. The stub is given as the `fetch` option, so our transport builds a Request to hand it, as it does for any injected fetch; without the option (contenders (2) and (3)) it builds none and calls the global `fetch(url, init)`.', '');
   const stubRows = [];
   const order = ['fetch', 'of', 'mw', 'tr', 'full'];
@@ -261,7 +352,7 @@ function report({ m, lat, signing, check, imports, bundles, footprints, layers, 
   push(table(['variant (stub fetch)', 'median µs', 'CPU µs/call', 'layer cost µs', 'Requests built'], stubRows, 'lrrrr'), '');
   push('"Requests built" counts `new Request` in JavaScript per call (a counting subclass of the global), with the stub. A real `fetch()` builds one more of its own, from the Request or from the `(url, init)` it is given; with no `fetch` option our transport builds none, so a token call of ours then builds one (openapi-fetch\'s) and an AK/SK call two (openapi-fetch\'s and the signed one), besides the one inside `fetch()`.', '');
 
-  push(`### The same layers against the loopback server (token; ${cfg.profileRounds} alternating rounds of ${cfg.profileN} sequential calls)`, '');
+  push(`### The same layers against the loopback server (token; ${layers.netRounds} alternating rounds of ${cfg.profileN} sequential calls)`, '');
   push('Here the rows of ours get the global `fetch`, wrapped in a function, as their `fetch` option, so, as with the stub, the transport builds a Request and hands it over; contenders (2) and (3) in the main table are the default, which calls `fetch(url, init)`. The node:http rows hand the prototype a Request the same way.', '');
   push(table(['variant (real fetch)', 'median µs', 'p99 µs', 'CPU µs/call', '× raw fetch(url, init)'], layers.net.map((s) => [s.name, fmt.us(s.median), fmt.us(s.p99), fmt.us(s.cpuPerCall), fmt.x(s.xFetch)]), 'lrrrr'), '');
 
@@ -284,11 +375,15 @@ function report({ m, lat, signing, check, imports, bundles, footprints, layers, 
   push('- Client and server run in two processes on the same 2 cores, so the floor (0) includes the server\'s share of the machine; the gaps between contenders are client-side work.');
   push('- (4) is the SDK\'s transport as its generated clients use it: `new ClientBuilder(...).withCredential(new BasicCredentials().withAk().withSk().withProjectId()).withEndpoint(origin).build()`, then `hcClient.sendRequest(options)` with the options object its ParamCreater builds (POST, url template, path params, JSON body). The SDK signs with AK/SK only; its ECS package has no single-server `os-stop` call (only the batch stop, `/v1/{project_id}/cloudservers/action`), hence the raw request. No region is given, so it makes no IAM call. It sends through axios over Node\'s global agent (keep-alive on Node 20). It needs `uuid` without declaring it (bench/package.json installs it), and `ClientBuilder.build()` writes `~/.huaweicloud/application_id`: the bench points HOME at a temporary folder for that call.');
   push('- The AK/SK rows of ours and of the SDK sign the same headers (content-type, host, x-project-id, x-sdk-date) and produce the same signature for the same date (checked at the start of each run).');
-  push('- The node:http transport (5) is a prototype in bench/ only; bench/README.md lists what it would have to prove before it could be adopted. Nothing in src/ uses it.');
+  push(lat.node.kind === 'nodeTransport'
+    ? '- (5) and (5s) measured the package\'s `nodeTransport()` (dist/node.js); the "layers against the loopback server" table above still shows the prototype in bench/node-transport.mjs.'
+    : '- The node:http transport (5) is the prototype in bench/ (dist/node.js has no `nodeTransport` yet); bench/README.md lists what a transport on node:http has to prove. Nothing in src/ uses the prototype.');
   push('');
 
   push('## Run', '');
-  push(table(['phase', 'seconds'], phaseTimes.map(([n, s]) => [n, s.toFixed(1)]), 'lr'), '');
+  const before = wholeS ? [['`npm run build` and `npm --prefix bench ci`, before this script', (wholeS - totalS).toFixed(1)]] : [];
+  const whole = wholeS ? [['whole `npm run bench`', wholeS.toFixed(1)]] : [['whole script', totalS.toFixed(1)]];
+  push(table(['phase', 'seconds'], [...before, ...phaseTimes.map(([n, s]) => [n, s.toFixed(1)]), ...whole], 'lr'), '');
   if (sdk.error) push(`The official SDK could not be loaded, so its rows are missing: ${sdk.error.message}`, '');
   return out.join('\n');
 }
@@ -311,7 +406,11 @@ function findings({ lat, signing, layers, profiles, imports, ours, footprints, b
   out.push(`- **AK/SK calls**: ${us(seq.get('3').median)}, ${fmt.x(r31.median)} of raw fetch${seq.has('4') ? ` and ${fmt.x(lat.ratio('3', '4').median)} of the SDK transport (${us(seq.get('4').median)})` : ''}. Signing adds ${us(stub.aksk?.median - stub.full?.median)} per call with a stub fetch (node:crypto, synchronous: a body digest, a canonical-request digest and an HMAC, plus reading the body and re-creating the Request, signed, from those bytes).${signing.sdk ? ` Signatures per second: ours ${fmt.int(signing.ours.perSec)} (${fmt.int(signing.ours.netPerSec)} net of building the Request), the SDK's signer ${fmt.int(signing.sdk.perSec)}; ours uses ${fmt.us(signing.ours.cpuPerCall)} µs of CPU per signature to the SDK's ${fmt.us(signing.sdk.cpuPerCall)}.` : ''}${aksk ? ` In the AK/SK profile our own code (mostly signing) takes ${fmt.pct(share(aksk, 'ours'))} of the busy time.` : ''}`);
   if (seq.has('5')) {
     const closed = (seq.get('2').median - seq.get('5').median) / (seq.get('2').median - seq.get('0').median);
-    out.push(`- **node:http transport prototype**: ours over it takes ${us(seq.get('5').median)} with a token: ${fmt.x(lat.ratio('5', '1').median)} of raw fetch (from ${fmt.x(r21.median)} over undici) and ${fmt.x(lat.ratio('5', '0').median)} of the http.request floor (from ${fmt.x(lat.ratio('2', '0').median)}), ${closed >= 0 ? `so it closes ${fmt.pct(closed)} of the distance between ours and the floor` : 'so it is no closer to the floor than ours over fetch'}; with AK/SK it is ${fmt.x(lat.ratio('5s', '1').median)} of raw fetch${seq.has('4') ? ` and ${fmt.x(lat.ratio('5s', '4').median)} of the SDK transport` : ''}. What remains is our layers' Requests (as an injected fetch it is handed a Request the transport builds, reads that Request's body back and builds a Response) and, for AK/SK, the signing. Worth it only together with fewer Requests per call; not adopted: bench/README.md lists what it would have to prove first.`);
+    const what = lat.node.kind === 'nodeTransport' ? '`nodeTransport()` (dist/node.js)' : 'node:http transport prototype';
+    const tail = lat.node.kind === 'nodeTransport'
+      ? ''
+      : ' What remains is our layers\' Requests (as an injected fetch it is handed a Request the transport builds, reads that Request\'s body back and builds a Response) and, for AK/SK, the signing. Worth it only together with fewer Requests per call; not adopted: bench/README.md lists what it would have to prove first.';
+    out.push(`- **${what}**: ours over it takes ${us(seq.get('5').median)} with a token: ${fmt.x(lat.ratio('5', '1').median)} of raw fetch (from ${fmt.x(r21.median)} over undici) and ${fmt.x(lat.ratio('5', '0').median)} of the http.request floor (from ${fmt.x(lat.ratio('2', '0').median)}), ${closed >= 0 ? `so it closes ${fmt.pct(closed)} of the distance between ours and the floor` : 'so it is no closer to the floor than ours over fetch'}; with AK/SK it is ${fmt.x(lat.ratio('5s', '1').median)} of raw fetch${seq.has('4') ? ` and ${fmt.x(lat.ratio('5s', '4').median)} of the SDK transport` : ''}.${tail}`);
   }
   out.push(`- **Weight**: import ${fmt.delta(imports.ours.median - imports.node.median, ' ms')} over \`node -e 0\`${imports.sdkEcs ? ` (the SDK's ECS package ${fmt.delta(imports.sdkEcs.median - imports.node.median, ' ms')})` : ''}; ${bundles.bundles?.[0]?.gzip ? `bundle ${fmt.bytes(bundles.bundles[0].gzip)} gzipped` : ''}${ours ? `; install ${fmt.bytes(ours.bytes)} in ${ours.packages} packages` : ''}${footprints?.[1]?.bytes ? ` against the SDK's ${fmt.bytes(footprints[1].bytes)} (${fmt.bytes(footprints[1].diskBytes)} on disk) in ${footprints[1].packages}` : ''}.`);
   return out;
@@ -323,10 +422,18 @@ const m = machine();
 const sdk = withSdk ? loadSdk() : { error: new Error('left out (BENCH_NO_SDK=1)') };
 if (sdk.error) log(`SDK not loaded: ${sdk.error.message}`);
 
+// The time budget counts from the start of `npm run bench` (build and npm ci included) when run
+// by it, else from the start of this script. The phases after the latency phase have fixed
+// shares; the latency phase gets the rest.
+const budgetFrom = started - (npmRunSeconds() ?? 0) * 1000;
+const share = { imports: 10, signing: 12, layers: 16, cpuProfiles: 8 };
+const after = share.signing + share.layers + share.cpuProfiles + 2;
 const bundles = await phase('bundle sizes', () => bundleSizes({ withSdk: !sdk.error }));
 const footprints = process.env.BENCH_NO_FOOTPRINT === '1' ? undefined : await phase('install footprints', () => installFootprints({ withSdk: !sdk.error }));
-const imports = await phase('cold imports', () => coldImports({ runs: cfg.importRuns, withSdk: !sdk.error }));
+const imports = await phase('cold imports', () => coldImports({ runs: cfg.importRuns, withSdk: !sdk.error, budgetMs: share.imports * 1000 }));
 const check = await crossCheck(sdk);
+const nodeLoaded = await loadNodeTransport();
+log(nodeLoaded.nodeTransport ? 'nodeTransport() found in dist/node.js' : `(5)/(5s): the prototype, as ${nodeLoaded.reason}`);
 if (!check.same) log('WARNING: the signatures differ', check);
 
 const { port, child } = await startServer();
@@ -334,13 +441,14 @@ log(`server on 127.0.0.1:${port}`);
 let lat, signing, layers;
 const profiles = [];
 try {
-  lat = await phase('latency (sequential and concurrent)', () => latency(port, sdk));
-  signing = await phase('signing', () => benchSigning({ sdk, rounds: cfg.profileRounds, n: cfg.signN, parallel: 32 }));
-  layers = await phase('profile: layers', () => profileLayers({ port, rounds: cfg.profileRounds, stubN: cfg.stubN, netN: cfg.profileN }));
+  const latencyBudgetMs = Math.max(20_000, budgetFrom + cfg.budgetS * 1000 - after * 1000 - Date.now());
+  lat = await phase('latency (sequential and concurrent)', () => latency(port, sdk, nodeLoaded, latencyBudgetMs));
+  signing = await phase('signing', () => benchSigning({ sdk, rounds: cfg.signRounds, parallelRounds: 3, n: cfg.signN, parallel: 32, budgetMs: share.signing * 1000 }));
+  layers = await phase('profile: layers', () => profileLayers({ port, rounds: cfg.profileRounds, stubN: cfg.stubN, netN: cfg.profileN, budgetMs: share.layers * 1000 }));
   await phase('profile: V8 CPU profiles', async () => {
     for (const mode of ['token', 'aksk']) {
       try {
-        profiles.push(await cpuProfile({ port, mode, calls: cfg.cpuProfN }));
+        profiles.push(await cpuProfile({ port, mode, calls: cfg.cpuProfN, maxSeconds: share.cpuProfiles / 2 - 1.5 }));
       } catch (error) {
         profiles.push({ mode, error: error.message });
       }
