@@ -1,6 +1,7 @@
 // The contenders: each sends the same stop request (POST /v2.1/{project}/servers/{server}/action,
 // body {"os-stop":{"type":"SOFT"}}, JSON content type, X-Project-Id, a User-Agent, and a token
 // or an AK/SK signature) to the loopback server and waits for its 202.
+import { fork } from 'node:child_process';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -22,7 +23,8 @@ export const BODY = JSON.stringify(BODY_OBJECT);
 export const PATH = `/v2.1/${PROJECT_ID}/servers/${SERVER_ID}/action`;
 
 const require = createRequire(import.meta.url);
-const distNode = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'node.js');
+const here = path.dirname(fileURLToPath(import.meta.url));
+const distNode = path.join(here, '..', 'dist', 'node.js');
 
 /**
  * The package's own node:http transport, `nodeTransport` from dist/node.js (the subpath
@@ -223,4 +225,60 @@ export async function checkNodeVariant(node) {
   } finally {
     globalThis.fetch = saved;
   }
+}
+
+/**
+ * Contender `id` in a process of its own (contender-process.mjs). Resolves once it has made
+ * `warmup` unmeasured calls, with
+ * its name, which node:http transport it uses ((5), (5s)), `batch({ mode, n, c, warmup })` that
+ * runs one batch there and resolves with its figures, `stats()` (its heap after a full GC before
+ * and after the batches, and the calls between) and `close()`. Rejects if it cannot start.
+ */
+export function startContender(port, id, warmup = 200) {
+  const child = fork(path.join(here, 'contender-process.mjs'), [String(port), id, String(warmup)], {
+    execArgv: ['--expose-gc'],
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  process.once('exit', () => child.kill());
+  let pending;
+  const fail = (error) => {
+    const p = pending;
+    pending = undefined;
+    p?.reject(error);
+  };
+  child.on('exit', (code) => fail(new Error(`contender (${id}) exited (${code})`)));
+  child.on('error', fail);
+  return new Promise((resolve, reject) => {
+    pending = { reject };
+    child.on('message', (message) => {
+      if (message.error) return fail(new Error(`contender (${id}): ${message.error}`));
+      if (message.ready) {
+        pending = undefined;
+        return resolve({
+          id,
+          name: message.name,
+          node: message.node,
+          batch: (spec) =>
+            new Promise((res, rej) => {
+              pending = { resolve: res, reject: rej };
+              child.send({ batch: spec });
+            }),
+          stats: () =>
+            new Promise((res, rej) => {
+              pending = { resolve: res, reject: rej };
+              child.send({ stats: true });
+            }),
+          close: () => {
+            child.removeAllListeners('exit');
+            if (child.connected) child.send({ exit: true });
+          },
+        });
+      }
+      if (message.result || message.stats) {
+        const p = pending;
+        pending = undefined;
+        p?.resolve(message.stats ?? { ...message.result, latencies: Float64Array.from(message.result.latencies) });
+      }
+    });
+  });
 }

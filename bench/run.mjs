@@ -19,7 +19,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkNodeVariant, createContenders, loadNodeTransport, loadSdk } from './contenders.mjs';
+import { loadSdk, startContender } from './contenders.mjs';
 import { alternate, concurrent, env, fmt, perRound, sequential, spread, summarise, table, verdictOf } from './lib.mjs';
 import { benchSigning, crossCheck } from './signing.mjs';
 import { coldImports } from './imports.mjs';
@@ -126,32 +126,31 @@ function stopServer(child) {
 
 // ---- phases ----
 
-async function latency(port, sdk, nodeLoaded, budgetMs) {
-  let contenders = createContenders(port, sdk, nodeLoaded);
-  // (5) and (5s) must send without the global fetch; nodeTransport() that does not falls back to the prototype.
-  let problem = await checkNodeVariant(contenders.node);
-  if (problem && contenders.node.kind === 'nodeTransport') {
-    for (const c of contenders) c.close?.();
-    const reason = `createEcsClient({ transport: nodeTransport() }) did not send without the global fetch (${problem})`;
-    log(`${reason}: measuring the prototype instead`);
-    contenders = createContenders(port, sdk, { reason });
-    problem = await checkNodeVariant(contenders.node);
-  }
-  if (problem) throw new Error(`contenders (5)/(5s) failed: ${problem}`);
+async function latency(port, sdk, budgetMs) {
+  // Every contender in its own process (contender-process.mjs): its heap, its GC, its CPU.
+  const ids = ['0', '1', '2', '3', ...(sdk.error ? [] : ['4']), '5', '5s'];
+  const contenders = await Promise.all(ids.map((id) => startContender(port, id)));
+  const node = contenders.find((c) => c.id === '5').node;
+  log(node.kind === 'nodeTransport' ? '(5)/(5s): nodeTransport() from dist/node.js' : `(5)/(5s): the prototype, as ${node.reason}`);
   // Each contender's sequential batch and its C=16 batch are separate entries in the rotation,
   // ordered so that the two sides of every target's ratio are neighbours ((5) (0) (5s), then
   // (2) (1) (3) (4)): in most rounds they run one right after the other, so drift of the machine
   // between them is small. All sequential batches come first, then all C=16 ones.
   const order = ['5', '0', '5s', '2', '1', '3', '4'];
   const inOrder = [...contenders].sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
-  const batches = ['seq', 'conc'].flatMap((mode) => inOrder.map((c) => ({ id: `${c.id}:${mode}`, mode, call: c.call })));
-  const results = await alternate(
-    batches,
-    cfg.rounds,
-    (b) => (b.mode === 'seq' ? sequential(b.call, cfg.n) : concurrent(b.call, cfg.concN, cfg.c)),
-    { warmup: cfg.warmup, budgetMs, minRounds: Math.min(cfg.rounds, 6), onRound: (r) => log(`  latency round ${r + 1}/${cfg.rounds}`) },
-  );
-  for (const c of contenders) c.close?.();
+  const batches = ['seq', 'conc'].flatMap((mode) => inOrder.map((c) => ({ id: `${c.id}:${mode}`, mode, c })));
+  let results;
+  try {
+    results = await alternate(
+      batches,
+      cfg.rounds,
+      (b) => b.c.batch({ mode: b.mode, n: b.mode === 'seq' ? cfg.n : cfg.concN, c: cfg.c, warmup: cfg.warmup }),
+      { budgetMs, minRounds: Math.min(cfg.rounds, 6), onRound: (r) => log(`  latency round ${r + 1}/${cfg.rounds}`) },
+    );
+    for (const c of contenders) c.heap = await c.stats();
+  } finally {
+    for (const c of contenders) c.close();
+  }
   const seq = new Map(contenders.map((c) => [c.id, summarise(results.get(`${c.id}:seq`))]));
   const conc = new Map(contenders.map((c) => [c.id, summarise(results.get(`${c.id}:conc`))]));
   // The per-round figure a ratio is taken of: sequential, the batch's median latency; C=16, its
@@ -170,7 +169,7 @@ async function latency(port, sdk, nodeLoaded, budgetMs) {
     const values = perRound(x, y);
     return { ...spread(values), values };
   };
-  return { contenders: contenders.map(({ id, name }) => ({ id, name })), seq, conc, series, ratio, node: contenders.node, rounds: results.rounds, budgetS: budgetMs / 1000 };
+  return { contenders: contenders.map(({ id, name, heap }) => ({ id, name, heap })), seq, conc, series, ratio, node, rounds: results.rounds, budgetS: budgetMs / 1000 };
 }
 
 // ---- report ----
@@ -198,13 +197,14 @@ function mainTable(lat) {
 
 function distributionTable(lat) {
   return table(
-    ['#', 'seq median µs', 'seq p99 µs', 'seq req/s', `C=${cfg.c} median µs`, `C=${cfg.c} p99 µs`, `C=${cfg.c} req/s`],
+    ['#', 'seq median µs', 'seq p99 µs', 'seq req/s', `C=${cfg.c} median µs`, `C=${cfg.c} p99 µs`, `C=${cfg.c} req/s`, 'heap kept, after GC', 'per call'],
     lat.contenders.map((c) => {
       const s = lat.seq.get(c.id);
       const k = lat.conc.get(c.id);
-      return [`(${c.id})`, fmt.us(s.median), fmt.us(s.p99), fmt.int(s.rps), fmt.us(k.median), fmt.us(k.p99), fmt.int(k.rps)];
+      const kept = c.heap.heapEnd - c.heap.heapStart;
+      return [`(${c.id})`, fmt.us(s.median), fmt.us(s.p99), fmt.int(s.rps), fmt.us(k.median), fmt.us(k.p99), fmt.int(k.rps), `${fmt.bytes(c.heap.heapStart)} → ${fmt.bytes(c.heap.heapEnd)}`, `${fmt.int(kept / c.heap.calls)} B`];
     }),
-    'lrrrrrr',
+    'lrrrrrrrr',
   );
 }
 
@@ -251,7 +251,7 @@ function report({ m, lat, signing, check, imports, bundles, footprints, layers, 
   push(`- OS: ${m.os}; load average (1, 5, 15 min) ${m.load} at the start, ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} at the end`);
   push(`- Node ${m.node} (undici ${m.undici}, V8 ${m.v8})`);
   push(`- Date: ${m.date}`);
-  push(`- Settings: ${lat.rounds} alternating rounds${lat.rounds < cfg.rounds ? ` (of ${cfg.rounds}: the latency phase stopped at its budget, ${lat.budgetS.toFixed(0)} s)` : ''}; per round and contender ${cfg.n} sequential calls, then ${cfg.concN} calls with ${cfg.c} in flight, each batch after ${cfg.warmup} unmeasured calls${quick ? ' (BENCH_QUICK: smoke-test sizes, not for quoting)' : ''}`);
+  push(`- Settings: each contender in a process of its own, warmed up with 200 calls; ${lat.rounds} alternating rounds${lat.rounds < cfg.rounds ? ` (of ${cfg.rounds}: the latency phase stopped at its budget, ${lat.budgetS.toFixed(0)} s)` : ''}; per round and contender one batch of ${cfg.n} sequential calls and one of ${cfg.concN} calls with ${cfg.c} in flight (all sequential batches first), each after ${cfg.warmup} unmeasured calls${quick ? ' (BENCH_QUICK: smoke-test sizes, not for quoting)' : ''}`);
   push('- Server: bench/server.mjs in its own process on 127.0.0.1, reads each request and answers 202 with no body; client and server share the machine\'s cores', '');
 
   // Targets (issue #13), then the earlier ones (issue #7)
@@ -284,12 +284,12 @@ function report({ m, lat, signing, check, imports, bundles, footprints, layers, 
   push('## Targets', '');
   push(`${count('met')} met, ${count('not met')} not met, ${count('undecided')} undecided${count('n/a') ? `, ${count('n/a')} not measured` : ''}.`, '');
   push(table(['target', 'ratio, mode, measure', 'median of rounds (min–max)', '95 % CI of the median', 'verdict'], t.map((r) => r.slice(0, 5)), 'llrrl'), '');
-  push(`Each ratio is taken round by round (the two contenders ran in the same round, a few seconds apart); the verdict is on the median of those per-round ratios, with a 95 % confidence interval from the rounds' order statistics (distribution-free: it assumes nothing about their shape). **met**: the whole interval is within the target; **not met**: the whole interval is past it; **undecided**: the interval straddles the threshold, so ${lat.rounds} rounds cannot tell (more rounds, BENCH_ROUNDS, or a quieter machine can). Sequential wall is the batch's median latency; C=${cfg.c} wall is the batch's wall time per call; CPU is the client process's CPU time per call. bench/README.md has the rule in full.`, '');
+  push(`Each ratio is taken round by round (the two contenders ran in the same round, a few seconds apart); the verdict is on the median of those per-round ratios, with a 95 % confidence interval from the rounds' order statistics (distribution-free: it assumes nothing about their shape). **met**: the whole interval is within the target; **not met**: the whole interval is past it; **undecided**: the interval straddles the threshold, so ${lat.rounds} rounds cannot tell (more rounds, BENCH_ROUNDS, or a quieter machine can). Sequential wall is the batch's median latency; C=${cfg.c} wall is the batch's wall time per call; CPU is the contender's process's CPU time per call. bench/README.md has the rule in full.`, '');
 
   push('## Per call: the stop request against a loopback server answering 202', '');
   push(mainTable(lat), '');
-  push(`Every cell is the median over the ${lat.rounds} rounds with the rounds' min–max in brackets, of a per-round figure: µs per call is the batch's median latency (sequential) or its wall time per call, 1 / throughput (C=${cfg.c}); CPU is \`process.cpuUsage()\` of the client process (user + system, GC threads included) over the batch, divided by its calls (the server's CPU is not in it); × (n) and CPU × (n) are this contender's figure divided by contender n's in the same round. Every contender sends the same request: same method, path, JSON body and headers; (0), (1), (2) and (5) carry an \`X-Auth-Token\`, (3), (4) and (5s) an AK/SK signature (the SDK signs only with AK/SK; its signature and ours were checked equal for one request and date).`, '');
-  push(`Latencies pooled over all rounds (nearest-rank percentiles) and throughput over all batches:`, '');
+  push(`Every cell is the median over the ${lat.rounds} rounds with the rounds' min–max in brackets, of a per-round figure: µs per call is the batch's median latency (sequential) or its wall time per call, 1 / throughput (C=${cfg.c}); CPU is \`process.cpuUsage()\` of the contender's process (user + system, GC threads included) over the batch, divided by its calls (the server's CPU is not in it); × (n) and CPU × (n) are this contender's figure divided by contender n's in the same round. Every contender sends the same request: same method, path, JSON body and headers; (0), (1), (2) and (5) carry an \`X-Auth-Token\`, (3), (4) and (5s) an AK/SK signature (the SDK signs only with AK/SK; its signature and ours were checked equal for one request and date).`, '');
+  push(`Latencies pooled over all rounds (nearest-rank percentiles), throughput over all batches, and each contender's heap (\`heapUsed\` after a full GC) after its warm-up and after its last batch, with the difference divided by the calls in between: memory a call leaves behind that no GC frees.`, '');
   push(distributionTable(lat), '');
 
   // The node:http transport: which one, and how it compares with fetch
@@ -379,7 +379,7 @@ function report({ m, lat, signing, check, imports, bundles, footprints, layers, 
 
   push('## Notes', '');
   push(`- The machine is shared with whatever else runs on it: the load average was ${m.load} at the start and ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} at the end. Alternating rounds spread that noise over all contenders alike, so the ratios hold better than the absolute microseconds; the rounds' spread is shown next to each key ratio.`);
-  push('- Client and server run in two processes on the same 2 cores, so the floor (0) includes the server\'s share of the machine; the gaps between contenders are client-side work.');
+  push('- Each contender runs in a process of its own (bench/contender-process.mjs), so no contender\'s garbage or heap growth is collected on another\'s time, and the server in another; they share the machine\'s cores, so the floor (0) includes the server\'s share of the machine; the gaps between contenders are client-side work.');
   push('- (4) is the SDK\'s transport as its generated clients use it: `new ClientBuilder(...).withCredential(new BasicCredentials().withAk().withSk().withProjectId()).withEndpoint(origin).build()`, then `hcClient.sendRequest(options)` with the options object its ParamCreater builds (POST, url template, path params, JSON body). The SDK signs with AK/SK only; its ECS package has no single-server `os-stop` call (only the batch stop, `/v1/{project_id}/cloudservers/action`), hence the raw request. No region is given, so it makes no IAM call. It sends through axios over Node\'s global agent (keep-alive on Node 20). It needs `uuid` without declaring it (bench/package.json installs it), and `ClientBuilder.build()` writes `~/.huaweicloud/application_id`: the bench points HOME at a temporary folder for that call.');
   push('- The AK/SK rows of ours and of the SDK sign the same headers (content-type, host, x-project-id, x-sdk-date) and produce the same signature for the same date (checked at the start of each run).');
   push(lat.node.kind === 'nodeTransport'
@@ -439,8 +439,6 @@ const bundles = await phase('bundle sizes', () => bundleSizes({ withSdk: !sdk.er
 const footprints = process.env.BENCH_NO_FOOTPRINT === '1' ? undefined : await phase('install footprints', () => installFootprints({ withSdk: !sdk.error }));
 const imports = await phase('cold imports', () => coldImports({ runs: cfg.importRuns, withSdk: !sdk.error, budgetMs: share.imports * 1000 }));
 const check = await crossCheck(sdk);
-const nodeLoaded = await loadNodeTransport();
-log(nodeLoaded.nodeTransport ? 'nodeTransport() found in dist/node.js' : `(5)/(5s): the prototype, as ${nodeLoaded.reason}`);
 if (!check.same) log('WARNING: the signatures differ', check);
 
 const { port, child } = await startServer();
@@ -449,7 +447,7 @@ let lat, signing, layers;
 const profiles = [];
 try {
   const latencyBudgetMs = Math.max(20_000, budgetFrom + cfg.budgetS * 1000 - after * 1000 - Date.now());
-  lat = await phase('latency (sequential and concurrent)', () => latency(port, sdk, nodeLoaded, latencyBudgetMs));
+  lat = await phase('latency (sequential and concurrent)', () => latency(port, sdk, latencyBudgetMs));
   signing = await phase('signing', () => benchSigning({ sdk, rounds: cfg.signRounds, parallelRounds: 3, n: cfg.signN, parallel: 32, budgetMs: share.signing * 1000 }));
   layers = await phase('profile: layers', () => profileLayers({ port, rounds: cfg.profileRounds, stubN: cfg.stubN, netN: cfg.profileN, budgetMs: share.layers * 1000 }));
   await phase('profile: V8 CPU profiles', async () => {
