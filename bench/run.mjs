@@ -346,7 +346,7 @@ function report({ m, lat, signing, check, imports, bundles, footprints, layers, 
   push('## Profile: where a call of ours spends its time', '');
   const stub = Object.fromEntries(layers.stub.map((s) => [s.id, s]));
   push(`### Layers with a stub \`fetch\` (no network; ${layers.stubRounds} alternating rounds of ${cfg.stubN} calls)`, '');
-  push('The stub answers a ready-made 202 at once, so each row is the CPU of the client\'s own layers; each adds one layer to the row above, and the last column is what that layer costs. The stub is given as the `fetch` option, so our transport builds a Request to hand it, as it does for any injected fetch; without the option (contenders (2) and (3)) it builds none and calls the global `fetch(url, init)`.', '');
+  push('The stub answers a ready-made 202 at once, so each row is the CPU of the client\'s own layers; each adds one layer to the row above, and the last column is what that layer costs. These rows run in the main process, a few short rounds within the phase\'s share of the time budget: a layer cost smaller than the rounds\' spread, or below zero, is noise. The stub is given as the `fetch` option, so our transport builds a Request to hand it, as it does for any injected fetch; without the option (contenders (2) and (3)) it builds none and calls the global `fetch(url, init)`.', '');
   const stubRows = [];
   const order = ['fetch', 'of', 'mw', 'tr', 'full'];
   order.forEach((id, i) => {
