@@ -138,13 +138,13 @@ export async function profileLayers({ port, rounds, stubN, netN, budgetMs = Infi
   const origin = `http://127.0.0.1:${port}`;
   // Stub: no network at all, so each figure is the client-side CPU of the layers.
   const stubVariants = await layerVariants('http://127.0.0.1:9', stubFetch);
-  const stub = await alternate(stubVariants, rounds, (c) => sequential(c.call, stubN), { warmup: 100, budgetMs: budgetMs * 0.35 });
+  const stub = await alternate(stubVariants, rounds, (c) => sequential(c.call, stubN), { warmup: 100, budgetMs: budgetMs * 0.35, minRounds: 3 });
   const stubOut = stubVariants.map((v) => ({ id: v.id, name: v.name, ...summarise(stub.get(v.id)) }));
   // Counting swaps the global Request, which openapi-fetch and our code pick up per call.
   const requestCounts = await countRequests(() => layerVariants('http://127.0.0.1:9', stubFetch));
 
   const netVariants = await layerVariants(origin, (input, init) => fetch(input, init), { withNodeTransport: true, port });
-  const net = await alternate(netVariants, rounds, (c) => sequential(c.call, netN), { warmup: 30, budgetMs: budgetMs * 0.55 });
+  const net = await alternate(netVariants, rounds, (c) => sequential(c.call, netN), { warmup: 30, budgetMs: budgetMs * 0.55, minRounds: 3 });
   const fetchRounds = summarise(net.get('fetchUrl')).roundMedians;
   const netOut = netVariants.map((v) => {
     const s = summarise(net.get(v.id));

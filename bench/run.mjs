@@ -10,7 +10,7 @@
 // whole `npm run bench`, or of this script when run directly (165; the latency phase runs fewer
 // rounds when they would not fit), BENCH_SIGN_ROUNDS (15),
 // BENCH_SIGN_N signatures per batch (200), BENCH_IMPORT_RUNS (11), BENCH_PROFILE_N calls per
-// profile batch (200), BENCH_STUB_N calls per stub batch (500), BENCH_PROFILE_ROUNDS (4),
+// profile batch (150), BENCH_STUB_N calls per stub batch (300), BENCH_PROFILE_ROUNDS (4),
 // BENCH_CPUPROF_N (2000), BENCH_QUICK=1 for a fast smoke run with small numbers,
 // BENCH_NO_SDK=1 to leave the SDK out, BENCH_NO_FOOTPRINT=1 to skip the npm installs into
 // temporary folders.
@@ -38,8 +38,8 @@ const cfg = {
   warmup: env('BENCH_WARMUP', q(20, 10)),
   importRuns: env('BENCH_IMPORT_RUNS', q(11, 9)),
   signN: env('BENCH_SIGN_N', q(200, 100)),
-  profileN: env('BENCH_PROFILE_N', q(200, 100)),
-  stubN: env('BENCH_STUB_N', q(500, 300)),
+  profileN: env('BENCH_PROFILE_N', q(150, 100)),
+  stubN: env('BENCH_STUB_N', q(300, 200)),
   signRounds: env('BENCH_SIGN_ROUNDS', q(15, 6)),
   profileRounds: env('BENCH_PROFILE_ROUNDS', q(4, 2)),
   cpuProfN: env('BENCH_CPUPROF_N', q(2000, 200)),
@@ -434,7 +434,7 @@ if (sdk.error) log(`SDK not loaded: ${sdk.error.message}`);
 // by it, else from the start of this script. The phases after the latency phase have fixed
 // shares; the latency phase gets the rest.
 const budgetFrom = started - (npmRunSeconds() ?? 0) * 1000;
-const share = { imports: 10, signing: 12, layers: 16, cpuProfiles: 8 };
+const share = { imports: 10, signing: 12, layers: 16, cpuProfiles: 7 };
 const after = share.signing + share.layers + share.cpuProfiles + 2;
 const bundles = await phase('bundle sizes', () => bundleSizes({ withSdk: !sdk.error }));
 const footprints = process.env.BENCH_NO_FOOTPRINT === '1' ? undefined : await phase('install footprints', () => installFootprints({ withSdk: !sdk.error }));
