@@ -34,6 +34,17 @@ export function checkPollOptions(field: string, options: PollOptions, defaultTim
   };
 }
 
+/**
+ * `wait: true` or its options, checked (`wait` naming them in errors): the schedule, by default
+ * 10 minutes in all, and the progress callback.
+ */
+export function checkWait<P>(wait: true | (PollOptions & { onProgress?: P }), defaultTimeoutMs = 600_000): PollSchedule & { onProgress: P | undefined } {
+  const options = wait === true ? {} : wait;
+  const schedule = checkPollOptions('wait', options, defaultTimeoutMs);
+  if (options.onProgress !== undefined && typeof options.onProgress !== 'function') throw new EcsInputError('wait.onProgress', 'must be a function');
+  return { ...schedule, onProgress: options.onProgress };
+}
+
 export interface Poll<T> {
   /** One read; `signal` aborts at the deadline or with the caller's signal. */
   read(signal: AbortSignal): Promise<T>;

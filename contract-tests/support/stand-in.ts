@@ -126,14 +126,8 @@ export async function startStandIn(options: StandInOptions): Promise<RunningStan
     if (!match) return send(404, { error_code: 'APIGW.0101', error_msg: 'The API does not exist or has not been published in the environment', request_id: gatewayId() });
     const [, version, projectId, serverId, action] = match as unknown as [string, 'v2' | 'v2.1', string, string, string | undefined];
 
-    if (!authenticated(req, body, url, options)) {
-      return send(401, { error_code: 'APIGW.0301', error_msg: 'Incorrect IAM authentication information: verify aksk signature fail', request_id: gatewayId() });
-    }
-    if (projectId !== options.projectId) return send(401, { unauthorized: { code: 401, message: 'Project ID mismatch' } });
-
-    const microversion = version === 'v2.1' ? negotiate(req, send) : undefined;
-    if (microversion === null) return;
-    const headers = microversion ? versionHeaders(microversion) : {};
+    const headers = novaPreamble(req, body, url, send, version, projectId);
+    if (!headers) return;
 
     const instance = servers.get(serverId);
     if (req.method === 'GET' && !action) {
@@ -187,15 +181,28 @@ export async function startStandIn(options: StandInOptions): Promise<RunningStan
     return finish;
   }
 
+  /**
+   * What every Nova route checks first: the credentials, the project, and on v2.1 the
+   * microversion. Its headers, or `undefined` once an error has been sent.
+   */
+  function novaPreamble(req: IncomingMessage, body: Buffer, url: URL, send: Send, version: 'v2' | 'v2.1', projectId: string): Record<string, string> | undefined {
+    if (!authenticated(req, body, url, options)) {
+      send(401, { error_code: 'APIGW.0301', error_msg: 'Incorrect IAM authentication information: verify aksk signature fail', request_id: gatewayId() });
+      return undefined;
+    }
+    if (projectId !== options.projectId) {
+      send(401, { unauthorized: { code: 401, message: 'Project ID mismatch' } });
+      return undefined;
+    }
+    const microversion = version === 'v2.1' ? negotiate(req, send) : undefined;
+    if (microversion === null) return undefined;
+    return microversion ? versionHeaders(microversion) : {};
+  }
+
   /** The server list without details: `name` a regular expression matched anywhere, `status` exact. */
   function handleList(req: IncomingMessage, body: Buffer, url: URL, send: Send, version: 'v2' | 'v2.1', projectId: string) {
-    if (!authenticated(req, body, url, options)) {
-      return send(401, { error_code: 'APIGW.0301', error_msg: 'Incorrect IAM authentication information: verify aksk signature fail', request_id: gatewayId() });
-    }
-    if (projectId !== options.projectId) return send(401, { unauthorized: { code: 401, message: 'Project ID mismatch' } });
-    const microversion = version === 'v2.1' ? negotiate(req, send) : undefined;
-    if (microversion === null) return;
-    const headers = microversion ? versionHeaders(microversion) : {};
+    const headers = novaPreamble(req, body, url, send, version, projectId);
+    if (!headers) return;
     if (req.method !== 'GET') return send(405, { badMethod: { code: 405, message: 'The method specified is not allowed for this resource.' } }, headers);
     const name = url.searchParams.get('name');
     let pattern: RegExp | undefined;

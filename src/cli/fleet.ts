@@ -7,6 +7,7 @@ import type { EcsClient } from '../client.js';
 import type { JobProgress, JobResult, ServerOutcome } from '../ecs/jobs.js';
 import { EcsApiError } from '../errors/api-error.js';
 import { EcsJobWaitError, EcsWaitError } from '../errors/wait-error.js';
+import { eachInPool } from '../pool.js';
 import type { StopProgress } from '../nova/server-wait.js';
 import { maxBatchServers, type StopType } from '../validate.js';
 import type { Resolved } from './targets.js';
@@ -75,8 +76,12 @@ export interface FleetOptions {
 export const BATCH_SPACING_MS = 60_000;
 const READS_IN_FLIGHT = 8;
 
+/** Each server as it stands before anything is sent. */
+const notSent = (targets: Resolved[]): FleetServer[] =>
+  targets.map(({ serverId, name }) => ({ serverId, ...(name !== undefined && { name }), outcome: 'not-sent' }));
+
 export async function stopWithBatches(client: EcsClient, targets: Resolved[], options: FleetOptions): Promise<Fleet> {
-  const servers = targets.map(({ serverId, name }): FleetServer => ({ serverId, ...(name !== undefined && { name }), outcome: 'not-sent' }));
+  const servers = notSent(targets);
   const byId = new Map(servers.map((server) => [server.serverId, server]));
   const fleet: Fleet = { api: 'batch', servers, jobs: [] };
   const follows: Promise<void>[] = [];
@@ -152,9 +157,9 @@ async function outcomeOf(client: EcsClient, outcome: ServerOutcome, options: Fle
 
 /** Nova's action on each server (--api nova), a few at a time; each server's failure is its own. */
 export async function stopEachWithNova(client: EcsClient, targets: Resolved[], options: FleetOptions): Promise<Fleet> {
-  const servers = targets.map(({ serverId, name }): FleetServer => ({ serverId, ...(name !== undefined && { name }), outcome: 'not-sent' }));
+  const servers = notSent(targets);
   const failures: EcsApiError[] = [];
-  await inPool(servers, options.signal, async (server) => {
+  await eachInPool(servers, READS_IN_FLIGHT, options.signal, async (server) => {
     try {
       const result = await client.stopServer(server.serverId, {
         signal: options.signal,
@@ -195,26 +200,8 @@ export interface DryRunServer {
 /** --dry-run: reads every server (so credentials, permission and existence are checked), stops none. */
 export async function readAll(client: EcsClient, targets: Resolved[], signal: AbortSignal): Promise<DryRunServer[]> {
   const read: DryRunServer[] = targets.map(({ serverId, name }) => ({ serverId, ...(name !== undefined && { name }), status: '' }));
-  await inPool(read, signal, async (entry) => {
+  await eachInPool(read, READS_IN_FLIGHT, signal, async (entry) => {
     entry.status = (await client.getServer(entry.serverId, { signal })).status;
   });
   return read;
-}
-
-/** Runs `work` on each item, a few at a time; the first error thrown ends it and is thrown. */
-async function inPool<T>(items: T[], signal: AbortSignal, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failed = false;
-  const worker = async () => {
-    while (!failed && !signal.aborted && next < items.length) {
-      const item = items[next++]!;
-      try {
-        await work(item);
-      } catch (error) {
-        failed = true;
-        throw error;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(READS_IN_FLIGHT, items.length) }, worker));
 }

@@ -114,7 +114,7 @@ export class Output {
    * --wait's progress for several servers: on a terminal, a line for each server as it ends and
    * the progress line; otherwise a summary on stderr every PROGRESS_EVERY_MS at most.
    */
-  fleetProgress(servers: FleetServer[], now: () => number): ((p: FleetProgress) => void) | undefined {
+  fleetProgress(servers: Pick<FleetServer, 'serverId' | 'name'>[], now: () => number): ((p: FleetProgress) => void) | undefined {
     const show = this.status(now);
     if (!show) return undefined;
     const names = new Map(servers.map((server) => [server.serverId, server.name]));

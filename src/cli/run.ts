@@ -97,13 +97,12 @@ async function stopOne(client: EcsClient, settings: Settings, serverId: string, 
 }
 
 function stopMany(client: EcsClient, settings: Settings, api: 'batch' | 'nova', servers: Resolved[], output: Output, clock: Clock, signal: AbortSignal): Promise<Fleet> {
-  const named = servers.map(({ serverId, name }) => ({ serverId, ...(name !== undefined && { name }), outcome: 'not-sent' as const }));
   const options = {
     type: settings.type,
     waitTimeoutMs: settings.waitTimeoutMs,
     okIfStopped: settings.okIfStopped,
     signal,
-    onProgress: settings.waitTimeoutMs === undefined ? undefined : output.fleetProgress(named, clock.now),
+    onProgress: settings.waitTimeoutMs === undefined ? undefined : output.fleetProgress(servers, clock.now),
     pause: clock.sleep,
     onPause: (ms: number, batch: number, batches: number) => {
       if (!output.json) output.err(`batch ${batch} of ${batches} in ${Math.ceil(ms / 1000)} s (Huawei stops at most 1,000 servers a minute)`);

@@ -7,7 +7,8 @@ import { checkRequestOptions } from '../call.js';
 import { errorFromResponse, errorFromUnexpectedBody } from '../errors/api-error.js';
 import { requestIdOf } from '../http.js';
 import { checkOneOf, checkServerIds, patterns, stopTypes, type StopType } from '../validate.js';
-import { checkJobWaitOptions, type JobResult, type JobWaitOptions } from './jobs.js';
+import { checkWait } from '../poll.js';
+import type { JobResult, JobWaitOptions } from './jobs.js';
 
 export interface StopServersOptions extends RequestOptions {
   /** `SOFT` (default, graceful) or `HARD` (power off), for every server. */
@@ -37,7 +38,7 @@ export function batchStop({ config, raw, perform }: ClientCore, follow: Follow) 
     checkRequestOptions(options);
     const type = options.type === undefined ? undefined : checkOneOf('type', options.type, stopTypes);
     const wait = options.wait === undefined || options.wait === false ? undefined : options.wait;
-    if (wait !== undefined) checkJobWaitOptions(wait);
+    if (wait !== undefined) checkWait(wait);
     const summary = { method: 'POST', url };
     const accepted = await perform(summary, options, async ({ init, redactor }) => {
       const result = await raw.POST('/v1/{project_id}/cloudservers/action', {

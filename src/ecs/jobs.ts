@@ -4,13 +4,12 @@
  * off), into one outcome per server.
  */
 import type { components } from '../../generated/openapi.js';
-import { onAbort } from '../abort.js';
 import { checkRequestOptions, type ClientCore, type RequestOptions } from '../call.js';
 import { EcsApiError, errorFromResponse, errorFromUnexpectedBody } from '../errors/api-error.js';
-import { EcsInputError } from '../errors/input-error.js';
 import { EcsJobWaitError, EcsWaitError, type WaitFailure } from '../errors/wait-error.js';
 import { waitForShutoff, type Server, type StopProgress } from '../nova/server-wait.js';
-import { checkPollOptions, poll, type PollOptions, type PollSchedule } from '../poll.js';
+import { checkWait, poll, type PollOptions, type PollSchedule } from '../poll.js';
+import { eachInPool } from '../pool.js';
 import { checkJobId, jobStatuses } from '../validate.js';
 
 export type Job = components['schemas']['Job'];
@@ -89,7 +88,7 @@ export function ecsJobs({ config, raw, perform }: ClientCore, getServer: (server
   /** `expected`: the servers the caller asked to stop, for a job that lists no sub-jobs. */
   async function follow(jobId: string, options: JobWaitOptions & { signal?: AbortSignal }, expected?: string[]): Promise<JobResult> {
     const { signal } = options;
-    const { onProgress, ...wait } = checkJobWaitOptions(options);
+    const { onProgress, ...wait } = checkWait(options);
     const started = Date.now();
     const job = await poll<Job>(
       {
@@ -124,8 +123,7 @@ export function ecsJobs({ config, raw, perform }: ClientCore, getServer: (server
         if (!listed.includes(serverId)) outcomes.set(serverId, { serverId, outcome: 'failed', reason: 'job', ...failureOf(job) });
       }
     }
-    const servers = order;
-    const toConfirm = servers.filter((serverId) => !outcomes.has(serverId));
+    const toConfirm = order.filter((serverId) => !outcomes.has(serverId));
     // One deadline for the whole wait: a server read late in a large batch gets what is left.
     const deadline = started + wait.timeoutMs;
     await eachInPool(toConfirm, SERVER_READS_IN_FLIGHT, signal, async (serverId, poolSignal) => {
@@ -152,14 +150,6 @@ export function ecsJobs({ config, raw, perform }: ClientCore, getServer: (server
     },
     follow,
   };
-}
-
-/** `wait` checked, with `wait` naming it in errors, as the server wait's are. */
-export function checkJobWaitOptions(options: true | JobWaitOptions): PollSchedule & { onProgress: JobWaitOptions['onProgress'] } {
-  const wait = options === true ? {} : options;
-  const schedule = checkPollOptions('wait', wait, 600_000);
-  if (wait.onProgress !== undefined && typeof wait.onProgress !== 'function') throw new EcsInputError('wait.onProgress', 'must be a function');
-  return { ...schedule, onProgress: wait.onProgress };
 }
 
 interface SubJobView {
@@ -192,32 +182,4 @@ function parseJob(text: unknown): Job | undefined {
   } catch {
     return undefined;
   }
-}
-
-/**
- * Runs `work` on each item, `limit` at a time; the first error stops the rest (their signal
- * aborts) and is thrown.
- */
-async function eachInPool<T>(items: T[], limit: number, signal: AbortSignal | undefined, work: (item: T, signal: AbortSignal) => Promise<void>): Promise<void> {
-  const stop = new AbortController();
-  const unsubscribe = signal ? onAbort(signal, () => stop.abort(signal.reason)) : () => {};
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const worker = async () => {
-    while (failure === undefined && next < items.length) {
-      const item = items[next++]!;
-      try {
-        await work(item, stop.signal);
-      } catch (error) {
-        failure ??= { error };
-        stop.abort(error);
-      }
-    }
-  };
-  try {
-    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  } finally {
-    unsubscribe();
-  }
-  if (failure) throw failure.error;
 }

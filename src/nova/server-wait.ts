@@ -1,9 +1,8 @@
 /** Waiting for a stopped server: read it until SHUTOFF, fail on ERROR, on a 404 and at the deadline. */
 import type { components } from '../../generated/openapi.js';
 import { EcsApiError } from '../errors/api-error.js';
-import { EcsInputError } from '../errors/input-error.js';
 import { EcsWaitError } from '../errors/wait-error.js';
-import { checkPollOptions, poll, type PollOptions, type PollSchedule } from '../poll.js';
+import { checkWait, poll, type PollOptions, type PollSchedule } from '../poll.js';
 import { serverStatuses } from '../validate.js';
 
 export type Server = components['schemas']['Server'];
@@ -28,14 +27,7 @@ export interface ServerWait extends PollSchedule {
   onProgress: WaitOptions['onProgress'];
 }
 
-export function checkWaitOptions(wait: true | WaitOptions): ServerWait {
-  const options = wait === true ? {} : wait;
-  const schedule = checkPollOptions('wait', options, 600_000);
-  if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
-    throw new EcsInputError('wait.onProgress', 'must be a function');
-  }
-  return { ...schedule, onProgress: options.onProgress };
-}
+export const checkWaitOptions = (wait: true | WaitOptions): ServerWait => checkWait(wait);
 
 const statusText = (server: Server | undefined) =>
   server === undefined ? 'never read' : (serverStatuses as readonly string[]).includes(server.status) ? `status ${server.status}` : 'an unexpected status';
