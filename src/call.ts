@@ -12,7 +12,10 @@ import { errorFromCredentials, errorFromFailure, type RequestSummary } from './e
 import { EcsError } from './errors/ecs-error.js';
 import { EcsInputError } from './errors/input-error.js';
 import { Redactor } from './errors/redaction.js';
+import type { TransportRequest } from './http.js';
+import { withAttempts } from './transport/attempts.js';
 import { fetchTransport } from './transport/fetch-transport.js';
+import type { TransportResponse } from './transport/transport.js';
 
 const MAX_RESPONSE_BYTES = 1024 * 1024;
 const requestIdPattern = /^req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -23,9 +26,15 @@ export interface RequestOptions {
   requestId?: string;
 }
 
-/** What an operation hands openapi-fetch for one call, and the secrets the call's errors must not show. */
+/** What an operation has for one call: openapi-fetch's options, or `send`; and the secrets its errors must not show. */
 export interface Call {
   readonly init: { signal?: AbortSignal; fetch: (request: Request) => Promise<Response>; headers: Record<string, string> };
+  /**
+   * Sends `method path` (relative to the endpoint, its parameters already checked) with a JSON
+   * `body`, authorized, with the client's and the call's headers: the path of the hot operations,
+   * which builds no Request. The caller reads or discards the response's body.
+   */
+  send(method: string, path: string, body?: string): Promise<TransportResponse>;
   readonly redactor: Redactor;
 }
 
@@ -42,8 +51,14 @@ export interface ClientCore {
 class CredentialsFailure extends Error {}
 
 export function createClientCore(config: ClientConfig): ClientCore {
-  const transport = fetchTransport({ ...config, maxResponseBytes: MAX_RESPONSE_BYTES });
+  const sendAttempts = withAttempts({
+    transport: config.transport ?? fetchTransport(config.fetch),
+    timeoutMs: config.timeoutMs,
+    retry: config.retry,
+    maxResponseBytes: MAX_RESPONSE_BYTES,
+  });
   const { auth } = config;
+  const clientHeaders: Record<string, string> = { 'x-project-id': config.projectId, 'user-agent': config.userAgent };
 
   /**
    * Runs one step of the auth (`authorize`, `onUnauthorized`) within `timeoutMs`, as an attempt is
@@ -53,7 +68,7 @@ export function createClientCore(config: ClientConfig): ClientCore {
     const bound = boundedSignal(signal, config.timeoutMs);
     const context: AuthContext = {
       signal: bound.signal,
-      fetch: (own) => transport(own, bound.signal),
+      fetch: async (own) => webResponseOf(await sendAttempts(await plainRequest(own), bound.signal)),
       registerSecret: (secret) => redactor.add(secret),
     };
     try {
@@ -67,25 +82,36 @@ export function createClientCore(config: ClientConfig): ClientCore {
     }
   }
 
-  async function authorizeAndSend(request: Request, signal: AbortSignal | undefined, redactor: Redactor): Promise<Response> {
-    const authorized = await authStep((context) => auth.authorize(request, context), signal, redactor);
-    redactor.addFromRequest(authorized);
-    return transport(authorized, signal);
+  /** The request with the auth's headers: plain where the auth can (`headersFor`), else through a Request. */
+  async function authorized(request: TransportRequest, context: AuthContext): Promise<TransportRequest> {
+    if (auth.headersFor) return { ...request, headers: { ...request.headers, ...(await auth.headersFor(request, context)) } };
+    const { method, url, headers, body } = request;
+    return plainRequest(await auth.authorize(new Request(url, { method, headers, body }), context));
+  }
+
+  async function authorizeAndSend(request: TransportRequest, signal: AbortSignal | undefined, redactor: Redactor): Promise<TransportResponse> {
+    const ready = await authStep((context) => authorized(request, context), signal, redactor);
+    redactor.addFromRequest({ headers: { get: (name) => ready.headers[name] } });
+    return sendAttempts(ready, signal);
   }
 
   /** Sends `request` authorized; after a 401, once more if the auth's `onUnauthorized` says so. */
-  async function send(request: Request, signal: AbortSignal | undefined, redactor: Redactor): Promise<Response> {
-    if (!auth.onUnauthorized) return authorizeAndSend(request, signal, redactor);
-    const again = request.clone();
+  async function send(request: TransportRequest, signal: AbortSignal | undefined, redactor: Redactor): Promise<TransportResponse> {
     const response = await authorizeAndSend(request, signal, redactor);
-    if (response.status !== 401 || !(await authStep((context) => auth.onUnauthorized!(context), signal, redactor))) return response;
-    await response.body?.cancel().catch(() => {});
-    return authorizeAndSend(again, signal, redactor);
+    if (!auth.onUnauthorized || response.status !== 401 || !(await authStep((context) => auth.onUnauthorized!(context), signal, redactor))) {
+      return response;
+    }
+    response.discard();
+    return authorizeAndSend(request, signal, redactor);
   }
+
+  /** openapi-fetch's fetch: its Request as plain data, sent as any other, answered as a Response. */
+  const sendRequest = async (request: Request, signal: AbortSignal | undefined, redactor: Redactor) =>
+    webResponseOf(await send(await plainRequest(request), signal, redactor));
 
   const raw = createClient<paths>({
     baseUrl: config.endpoint,
-    fetch: (request) => send(request, request.signal, new Redactor()),
+    fetch: (request) => sendRequest(request, request.signal, new Redactor()),
     headers: { 'X-Project-Id': config.projectId, 'User-Agent': config.userAgent },
     pathSerializer: guardedPathSerializer,
   });
@@ -96,9 +122,9 @@ export function createClientCore(config: ClientConfig): ClientCore {
       if (typeof options.requestId !== 'string' || !requestIdPattern.test(options.requestId)) {
         throw new EcsInputError('requestId', 'must be req- followed by a lowercase UUID');
       }
-      header['X-OpenStack-Request-Id'] = options.requestId;
+      header['x-openstack-request-id'] = options.requestId;
     }
-    if (config.microversion !== undefined) header['X-OpenStack-Nova-API-Version'] = config.microversion;
+    if (config.microversion !== undefined) header['x-openstack-nova-api-version'] = config.microversion;
     return header;
   }
 
@@ -106,9 +132,14 @@ export function createClientCore(config: ClientConfig): ClientCore {
     checkRequestOptions(options);
     const { signal } = options;
     const redactor = new Redactor();
-    const init = { ...(signal && { signal }), headers: headers(options), fetch: (request: Request) => send(request, signal, redactor) };
+    const callHeaders = headers(options);
+    const init = { ...(signal && { signal }), headers: callHeaders, fetch: (request: Request) => sendRequest(request, signal, redactor) };
+    const sendPlain = (method: string, path: string, body?: string) => {
+      const all = body === undefined ? { ...clientHeaders, ...callHeaders } : { ...clientHeaders, 'content-type': 'application/json', ...callHeaders };
+      return send({ method, url: `${config.endpoint}${path}`, headers: all, body: body ?? null }, signal, redactor);
+    };
     try {
-      return await run({ init, redactor });
+      return await run({ init, send: sendPlain, redactor });
     } catch (error) {
       if (error instanceof EcsError || signal?.aborted) throw error;
       if (error instanceof CredentialsFailure) throw errorFromCredentials(error.cause, summary);
@@ -117,6 +148,30 @@ export function createClientCore(config: ClientConfig): ClientCore {
   }
 
   return { config, raw, perform };
+}
+
+/** A Request as plain data (its body read). */
+async function plainRequest(request: Request): Promise<TransportRequest> {
+  const headers: Record<string, string> = {};
+  request.headers.forEach((value, name) => (headers[name] = value));
+  const body = request.body === null ? null : new Uint8Array(await request.arrayBuffer());
+  return { method: request.method, url: request.url, headers, body };
+}
+
+// Statuses whose Response must have no body.
+const nullBodyStatuses = new Set([101, 103, 204, 205, 304]);
+
+/** A transport's response as a fetch Response, for openapi-fetch and an auth's own fetch. */
+function webResponseOf(response: TransportResponse): Response {
+  const { status, statusText } = response;
+  let headers: Headers;
+  if (response.headers instanceof Headers) headers = response.headers;
+  else {
+    headers = new Headers();
+    response.headers.forEach((value, name) => headers.append(name, value));
+  }
+  if (nullBodyStatuses.has(status)) response.discard();
+  return new Response(nullBodyStatuses.has(status) ? null : response.stream(), { status, statusText, headers });
 }
 
 /** The per-call options: an object, whose signal (if any) is an AbortSignal (else it fails as a network error). */

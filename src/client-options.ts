@@ -2,6 +2,7 @@
 import { checkAuth, type EcsAuth } from './auth/strategy.js';
 import { EcsInputError } from './errors/input-error.js';
 import type { Region } from './regions.js';
+import type { Transport } from './transport/transport.js';
 import { retryPolicy, type RetryOptions, type RetryPolicy } from './transport/retry-policy.js';
 import {
   checkEndpoint,
@@ -34,7 +35,10 @@ export interface EcsClientOptions {
   timeoutMs?: number;
   /** Retries of 429, 503 and failed connections; `false` for none. */
   retry?: RetryOptions | false;
+  /** The fetch to send with (default: the global one). */
   fetch?: (input: Request) => Promise<Response>;
+  /** What sends each attempt instead of fetch, such as `nodeTransport()` from `huaweicloud-ecs-stop/node`. */
+  transport?: Transport;
   userAgent?: string;
   /** Allow an `http://` endpoint that is not loopback. */
   allowInsecureHttp?: boolean;
@@ -50,6 +54,7 @@ export interface ClientConfig {
   timeoutMs: number;
   retry: RetryPolicy;
   fetch: ((input: Request) => Promise<Response>) | undefined;
+  transport: Transport | undefined;
 }
 
 export function checkClientOptions(options: EcsClientOptions): ClientConfig {
@@ -64,6 +69,8 @@ export function checkClientOptions(options: EcsClientOptions): ClientConfig {
   const novaVersion = checkNovaVersion(options);
   const auth = checkAuth(options.auth);
   if (options.fetch !== undefined && typeof options.fetch !== 'function') throw new EcsInputError('fetch', 'must be a function');
+  if (options.transport !== undefined && typeof options.transport !== 'function') throw new EcsInputError('transport', 'must be a function such as nodeTransport()');
+  if (options.fetch !== undefined && options.transport !== undefined) throw new EcsInputError('transport', 'or fetch may be given, not both');
   return {
     endpoint,
     novaVersion,
@@ -74,6 +81,7 @@ export function checkClientOptions(options: EcsClientOptions): ClientConfig {
     timeoutMs: checkInteger('timeoutMs', options.timeoutMs ?? 30_000, 1, 2 ** 31 - 1),
     retry: retryPolicy(options.retry),
     fetch: options.fetch,
+    transport: options.transport,
   };
 }
 

@@ -3,7 +3,28 @@
 /** Where Nova, ECS and Huawei's gateway put the request ID, in the order they are looked up. */
 const requestIdHeaders = ['x-openstack-request-id', 'x-compute-request-id', 'x-request-id'] as const;
 
-export function requestIdOf(response: Response): string | undefined {
+/** One HTTP request as plain data, as the client builds it, authorizes it and hands it to a transport. */
+export interface TransportRequest {
+  readonly method: string;
+  /** Absolute. */
+  readonly url: string;
+  /** By lowercase name. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The exact bytes to send (a string as UTF-8), or `null` for none. */
+  readonly body: string | Uint8Array | null;
+}
+
+/** What the client reads of a response before its body: its status and headers (a fetch Response is one). */
+export interface ResponseHead {
+  readonly status: number;
+  readonly statusText: string;
+  readonly headers: {
+    get(name: string): string | null;
+    forEach(callback: (value: string, name: string) => void): void;
+  };
+}
+
+export function requestIdOf(response: ResponseHead): string | undefined {
   for (const name of requestIdHeaders) {
     const value = response.headers.get(name);
     if (value) return value;

@@ -427,13 +427,13 @@ describe('bad input', () => {
     expectInputError(() => tokenAuth(12 as never), 'auth.token');
   });
 
-  it('an auth shows itself as its kind: frozen, JSON {kind}, no keys but kind, authorize and its renderers', async () => {
+  it('an auth shows itself as its kind: frozen, JSON {kind}, no keys but kind, authorize, headersFor and its renderers', async () => {
     const aksk = akskAuth({ ak: AK, sk: SK, securityToken: 'sts-secret-token' });
     const token = tokenAuth('MIIE-secret-token');
     const tokenFn = tokenAuth(() => 'MIIE-secret-token');
     await stopThroughClient('https://ecs.example.com', asMiddleware(aksk)); // after use, too
     for (const auth of [aksk, token, tokenFn]) {
-      expect(Object.keys(auth).sort()).toEqual(['authorize', 'kind', 'toJSON', 'toString']);
+      expect(Object.keys(auth).sort()).toEqual(['authorize', 'headersFor', 'kind', 'toJSON', 'toString']);
       expect(Object.isFrozen(auth)).toBe(true);
     }
     expect(JSON.parse(JSON.stringify(aksk))).toEqual({ kind: 'aksk' });

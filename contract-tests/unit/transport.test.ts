@@ -412,3 +412,57 @@ describe('bounded reads', () => {
     expect(error.message).toBe(message);
   });
 });
+
+describe('every response body is released', () => {
+  /** A body that records whether it was read to its end or cancelled (an unread body keeps the exchange in memory). */
+  function trackedBody(text: string) {
+    const state = { released: false };
+    const bytes = new TextEncoder().encode(text);
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        if (bytes.byteLength > 0) controller.enqueue(bytes);
+      },
+      pull(controller) {
+        state.released = true;
+        controller.close();
+      },
+      cancel() {
+        state.released = true;
+      },
+      // Pulled only when read: never on its own.
+    }, { highWaterMark: 0 });
+    return { state, stream };
+  }
+
+  it.each([
+    ['a 202 with Content-Length: 0 (Nova)', 202, '', { 'Content-Length': '0' }],
+    ['a 202 with a body', 202, '{"note":"accepted"}', {}],
+    ['a 204', 204, '', {}],
+  ])('stopServer: %s', async (_label, status, text, headers) => {
+    const body = trackedBody(text);
+    // A 204 cannot carry a body in a Response: it is given one as a fetch over the wire would.
+    const response = new Response(status === 204 ? null : body.stream, { status: status === 204 ? 200 : status, headers });
+    if (status === 204) Object.defineProperties(response, { status: { value: 204 }, body: { value: body.stream } });
+    const result = await makeClient(fakeFetch(() => response).fetch).stopServer(SERVER);
+    expect(result.status).toBe(status);
+    await until(() => body.state.released, 'the body read or cancelled');
+  });
+
+  it.each([
+    ['an error with Content-Length: 0', 409, '', { 'Content-Length': '0' }],
+    ['an error with a JSON body', 409, '{"conflictingRequest":{"code":409,"message":"m"}}', {}],
+    ['a retried 503 with Content-Length: 0', 503, '', { 'Content-Length': '0' }],
+  ])('stopServer: %s', async (_label, status, text, headers) => {
+    const body = trackedBody(text);
+    const f = fakeFetch((_request, call) => (call === 1 ? new Response(body.stream, { status, headers }) : new Response(null, { status: 409 })));
+    await rejection(makeClient(f.fetch, { retry: { ...FAST_RETRY, retries: 1 } }).stopServer(SERVER));
+    await until(() => body.state.released, 'the body read or cancelled');
+  });
+
+  it('getServer: a 200 read to its end', async () => {
+    const body = trackedBody('{"server":{"id":"x","status":"ACTIVE"}}');
+    const server = await makeClient(fakeFetch(() => new Response(body.stream, { status: 200 })).fetch).getServer(SERVER);
+    expect(server.status).toBe('ACTIVE');
+    expect(body.state.released).toBe(true);
+  });
+});

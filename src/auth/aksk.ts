@@ -1,5 +1,5 @@
 import { EcsInputError } from '../errors/input-error.js';
-import { hmacWith, sign, type AkSkCredentials } from './signing.js';
+import { hmacWith, sign, signatureHeaders, type AkSkCredentials } from './signing.js';
 import { checkCredential, makeAuth, type EcsAuth } from './strategy.js';
 
 export type { AkSkCredentials } from './signing.js';
@@ -30,13 +30,20 @@ export function akskAuth(credentials: AkSkCredentials, options: AkSkOptions = {}
   if (typeof now !== 'function') throw new EcsInputError('options.now', 'must be a function returning a Date');
   const signedHost = options.signedHost === undefined ? undefined : checkHost(options.signedHost);
   const hmac = hmacWith(creds.sk);
-  return makeAuth('aksk', async (request, { registerSecret }) => {
-    // Never sent, but a gateway that checks signatures holds it and may quote it.
-    registerSecret(creds.sk);
-    // The request is replaced by the signed one, so its body can be read rather than cloned.
-    const body = request.body === null ? null : new Uint8Array(await request.arrayBuffer());
-    return sign(request, body, creds, hmac, now(), signedHost);
-  });
+  return makeAuth(
+    'aksk',
+    async (request, { registerSecret }) => {
+      // Never sent, but a gateway that checks signatures holds it and may quote it.
+      registerSecret(creds.sk);
+      // The request is replaced by the signed one, so its body can be read rather than cloned.
+      const body = request.body === null ? null : new Uint8Array(await request.arrayBuffer());
+      return sign(request, body, creds, hmac, now(), signedHost);
+    },
+    ({ method, url, headers, body }, { registerSecret }) => {
+      registerSecret(creds.sk);
+      return signatureHeaders(method, url, { get: (name) => headers[name] }, body, creds, hmac, now(), signedHost);
+    },
+  );
 }
 
 function checkHost(value: unknown): string {

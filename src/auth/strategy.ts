@@ -4,6 +4,7 @@
  * that fetches and refreshes tokens, say) implements the same interface.
  */
 import { EcsInputError } from '../errors/input-error.js';
+import type { TransportRequest } from '../http.js';
 
 /** What an auth is given for each request. */
 export interface AuthContext {
@@ -24,6 +25,11 @@ export interface EcsAuth {
   /** The request with credentials added: the same Request with headers set, or a new one. */
   authorize(request: Request, context: AuthContext): Request | Promise<Request>;
   /**
+   * Optional, and used instead of `authorize` where present: the headers (by lowercase name) that
+   * authorize `request`, given as plain data, so that no Request is built for it.
+   */
+  headersFor?(request: TransportRequest, context: AuthContext): Record<string, string> | Promise<Record<string, string>>;
+  /**
    * Called once when a request it authorized got a 401. Resolve `true` to have the request
    * authorized and sent once more (after refreshing a token, say).
    */
@@ -41,11 +47,12 @@ export function checkCredential(field: string, value: unknown): string {
 }
 
 /** An auth whose renderings (`JSON.stringify`, `String`, `util.inspect`) show its kind only. */
-export function makeAuth(kind: string, authorize: EcsAuth['authorize']): EcsAuth {
+export function makeAuth(kind: string, authorize: EcsAuth['authorize'], headersFor?: EcsAuth['headersFor']): EcsAuth {
   const summary = { kind };
   return Object.freeze({
     kind,
     authorize,
+    ...(headersFor && { headersFor }),
     toJSON: () => summary,
     toString: () => `[EcsAuth ${kind}]`,
     [Symbol.for('nodejs.util.inspect.custom')]: () => `EcsAuth { kind: '${kind}' }`,
@@ -58,8 +65,8 @@ export function checkAuth(value: unknown): EcsAuth {
   if (typeof auth !== 'object' || auth === null || typeof auth.authorize !== 'function' || typeof auth.kind !== 'string') {
     throw new EcsInputError('auth', 'must be tokenAuth(...), akskAuth(...) or an object with kind and authorize()');
   }
-  if (auth.onUnauthorized !== undefined && typeof auth.onUnauthorized !== 'function') {
-    throw new EcsInputError('auth.onUnauthorized', 'must be a function');
+  for (const name of ['onUnauthorized', 'headersFor'] as const) {
+    if (auth[name] !== undefined && typeof auth[name] !== 'function') throw new EcsInputError(`auth.${name}`, 'must be a function');
   }
   return auth as EcsAuth;
 }

@@ -1,4 +1,4 @@
-import { requestIdOf, retryAfterSeconds } from '../http.js';
+import { requestIdOf, retryAfterSeconds, type ResponseHead } from '../http.js';
 import { redactedCopy, systemErrorCode } from './cause.js';
 import { EcsError } from './ecs-error.js';
 import { parseErrorBody, tryJson, type EcsErrorKind } from './error-body.js';
@@ -55,10 +55,10 @@ export class EcsApiError extends EcsError {
 const noDetails = { code: undefined, requestId: undefined, retryAfter: undefined };
 
 /**
- * The error for an unsuccessful response; `body` is what openapi-fetch read (JSON, text or nothing).
+ * The error for an unsuccessful response; `body` is what was read of it (JSON, text or nothing).
  * The secrets `redactor` holds (the credentials sent) are cut out of the server's text, should it quote them.
  */
-export function errorFromResponse(response: Response, body: unknown, request: RequestSummary, redactor: Redactor): EcsApiError {
+export function errorFromResponse(response: ResponseHead, body: unknown, request: RequestSummary, redactor: Redactor): EcsApiError {
   const parsed = parseErrorBody(typeof body === 'string' ? tryJson(body) : body);
   // The reason phrase is the server's text too: it may echo a credential.
   const fallback = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
@@ -74,7 +74,7 @@ export function errorFromResponse(response: Response, body: unknown, request: Re
 
 /** The error for a success status whose body is not what the operation promises. */
 export function errorFromUnexpectedBody(
-  response: Response,
+  response: ResponseHead,
   operation: string,
   expected: string,
   request: RequestSummary,

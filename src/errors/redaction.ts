@@ -16,11 +16,11 @@ export class Redactor {
   }
 
   /** Registers what a request carries: its token, its security token and its signature. */
-  addFromRequest(request: Request): void {
+  addFromRequest(request: { headers: { get(name: string): string | null | undefined } }): void {
     this.add(request.headers.get('x-auth-token'));
     this.add(request.headers.get('x-security-token'));
     const authorization = request.headers.get('authorization');
-    if (authorization !== null) this.add(/Signature=([^,\s]+)/.exec(authorization)?.[1] ?? authorization);
+    if (typeof authorization === 'string') this.add(/Signature=([^,\s]+)/.exec(authorization)?.[1] ?? authorization);
   }
 
   /** `text` with every registered secret replaced by `[redacted]`. */

@@ -54,41 +54,37 @@ export interface NovaServers {
 
 export function novaServers({ config, raw, perform }: ClientCore): NovaServers {
   const version = config.novaVersion;
-  const serverUrl = (serverId: string) => `${config.endpoint}/${version}/${config.projectId}/servers/${serverId}`;
   // Both versions' operations take the same parameters and give the same answers.
-  const actionPath = `/${version}/{project_id}/servers/{server_id}/action` as '/v2.1/{project_id}/servers/{server_id}/action';
-  const serverPath = `/${version}/{project_id}/servers/{server_id}` as '/v2.1/{project_id}/servers/{server_id}';
   const listPath = `/${version}/{project_id}/servers` as '/v2.1/{project_id}/servers';
 
+  // The stop's body in each of its forms, serialised once.
+  const stopBodies = { default: '{"os-stop":{}}', SOFT: '{"os-stop":{"type":"SOFT"}}', HARD: '{"os-stop":{"type":"HARD"}}' };
+
   async function requestStop(server_id: string, options: StopServerOptions): Promise<StopServerResult> {
-    const type = options.type === undefined ? undefined : checkOneOf('type', options.type, stopTypes);
-    const summary = { method: 'POST', url: `${serverUrl(server_id)}/action` };
-    return perform(summary, options, async ({ init, redactor }) => {
-      const result = await raw.POST(actionPath, {
-        ...init,
-        params: { path: { project_id: config.projectId, server_id } },
-        body: { 'os-stop': type === undefined ? {} : { type } },
-        // Read no success body: a 202 has none, and one that has is not ours to parse.
-        parseAs: 'stream',
-      });
-      const { response } = result;
-      await result.data?.cancel().catch(() => {});
-      // Success is the status, never the absence of `error`: an empty-bodied 503 has no `error`.
+    const body = stopBodies[options.type === undefined ? 'default' : checkOneOf('type', options.type, stopTypes)];
+    const path = `/${version}/${config.projectId}/servers/${server_id}/action`;
+    const summary = { method: 'POST', url: `${config.endpoint}${path}` };
+    return perform(summary, options, async ({ send, redactor }) => {
+      const response = await send('POST', path, body);
+      // Success is the status, never the absence of an error body: an empty-bodied 503 has none.
       if (response.status === 202 || response.status === 204) {
+        // Read no success body: a 202 has none, and one that has is not ours to parse.
+        response.discard();
         return { status: response.status, requestId: redactor.apply(requestIdOf(response)), alreadyStopped: false };
       }
-      throw errorFromResponse(response, result.error, summary, redactor);
+      throw errorFromResponse(response, await response.text(), summary, redactor);
     });
   }
 
   async function getServer(serverId: string, options: RequestOptions = {}): Promise<Server> {
     const server_id = checkServerId(serverId);
-    const summary = { method: 'GET', url: serverUrl(server_id) };
-    return perform(summary, options, async ({ init, redactor }) => {
-      const result = await raw.GET(serverPath, { ...init, params: { path: { project_id: config.projectId, server_id } }, parseAs: 'text' });
-      const { response } = result;
-      if (response.status !== 200) throw errorFromResponse(response, result.error, summary, redactor);
-      const server = parseServer(result.data);
+    const path = `/${version}/${config.projectId}/servers/${server_id}`;
+    const summary = { method: 'GET', url: `${config.endpoint}${path}` };
+    return perform(summary, options, async ({ send, redactor }) => {
+      const response = await send('GET', path);
+      const text = await response.text();
+      if (response.status !== 200) throw errorFromResponse(response, text, summary, redactor);
+      const server = parseServer(text);
       if (!server) throw errorFromUnexpectedBody(response, 'server read', 'a server object', summary, redactor);
       return server;
     });

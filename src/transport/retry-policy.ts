@@ -5,7 +5,7 @@
  */
 import { causes } from '../errors/cause.js';
 import { EcsInputError } from '../errors/input-error.js';
-import { retryAfterSeconds } from '../http.js';
+import { retryAfterSeconds, type ResponseHead } from '../http.js';
 import { checkInteger } from '../validate.js';
 
 export interface RetryOptions {
@@ -20,7 +20,7 @@ export interface RetryOptions {
 export interface RetryPolicy {
   readonly retries: number;
   /** The pause before attempt `attempt + 1` after a retryable response, or `undefined` for none. */
-  delayAfterResponse(response: Response, attempt: number): number | undefined;
+  delayAfterResponse(response: ResponseHead, attempt: number): number | undefined;
   /** The pause before attempt `attempt + 1` after a failure without response, or `undefined` for none. */
   delayAfterFailure(error: unknown, attempt: number): number | undefined;
 }
