@@ -22,5 +22,6 @@ export type { JobWaitFailure, WaitFailure } from './errors/wait-error.js';
 export { regions } from './regions.js';
 export type { Region } from './regions.js';
 export type { RetryOptions } from './transport/retry-policy.js';
+export type { Attempt, ResponseHead, Transport, TransportRequest, TransportResponse } from './transport/transport.js';
 export type { NovaVersion, StopType } from './validate.js';
 export type { components, paths } from '../generated/openapi.js';

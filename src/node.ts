@@ -1,0 +1,6 @@
+/**
+ * `huaweicloud-ecs-stop/node`: what only Node can run, kept out of the main entry so that
+ * browsers, Deno and Bun never load it.
+ */
+export { nodeTransport } from './transport/node-transport.js';
+export type { NodeTransportOptions } from './transport/node-transport.js';
