@@ -19,10 +19,25 @@ import { alternate, asMiddleware, sequential, summarise, roundRatio } from './li
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
+/** Our attempt loop over our fetch transport, as a fetch-shaped function (a Request in, a Response out). */
 async function loadTransport() {
   try {
-    const [{ fetchTransport }, { retryPolicy }] = await Promise.all([import('../dist/transport/fetch-transport.js'), import('../dist/transport/retry-policy.js')]);
-    return (options) => fetchTransport({ ...options, retry: retryPolicy({ retries: options.retries, baseDelayMs: options.baseDelayMs, maxDelayMs: options.maxDelayMs }) });
+    const [{ fetchTransport }, { withAttempts }, { retryPolicy }] = await Promise.all([
+      import('../dist/transport/fetch-transport.js'),
+      import('../dist/transport/attempts.js'),
+      import('../dist/transport/retry-policy.js'),
+    ]);
+    return (options) => {
+      const retry = retryPolicy({ retries: options.retries, baseDelayMs: options.baseDelayMs, maxDelayMs: options.maxDelayMs });
+      const send = withAttempts({ transport: fetchTransport(options.fetch), timeoutMs: options.timeoutMs, retry, maxResponseBytes: options.maxResponseBytes });
+      return async (request) => {
+        const headers = {};
+        request.headers.forEach((value, name) => (headers[name] = value));
+        const body = request.body === null ? null : new Uint8Array(await request.arrayBuffer());
+        const response = await send({ method: request.method, url: request.url, headers, body }, request.signal);
+        return new Response(response.stream(), { status: response.status, statusText: response.statusText, headers: response.headers });
+      };
+    };
   } catch {
     return undefined;
   }
@@ -83,7 +98,7 @@ async function layerVariants(origin, fetchImpl, { withNodeTransport = false, por
     const transport = createTransport({ fetch: fetchImpl, timeoutMs: 30_000, retries: 2, baseDelayMs: 500, maxDelayMs: 20_000, maxResponseBytes: 1024 * 1024 });
     const withTransport = createClient({ baseUrl: origin, fetch: (r) => transport(r), headers: baseHeaders });
     withTransport.use(asMiddleware(tokenAuth(TOKEN)));
-    list.push({ id: 'tr', name: '+ our transport, fetch injected (body read, new Request for that fetch, timeout, abort wiring, body limit)', call: () => withTransport.POST(OP, opInit()).then(consume) });
+    list.push({ id: 'tr', name: '+ our attempt loop and fetch transport, fetch injected (Request read to plain data, a new Request for that fetch, timeout, abort wiring, body limit)', call: () => withTransport.POST(OP, opInit()).then(consume) });
   }
   const ecs = (auth, f = fetchImpl) => createEcsClient({ endpoint: origin, projectId: PROJECT_ID, auth, fetch: f });
   const token = ecs(tokenAuth(TOKEN));
@@ -101,6 +116,11 @@ async function layerVariants(origin, fetchImpl, { withNodeTransport = false, por
     });
     const tokenNode = ecs(tokenAuth(TOKEN), nodeFetch);
     list.push({ id: 'fullNode', name: 'stopServer, token, node:http transport (prototype)', call: () => tokenNode.stopServer(SERVER_ID, { type: 'SOFT' }) });
+    const node = await import('../dist/node.js').catch(() => undefined);
+    if (typeof node?.nodeTransport === 'function') {
+      const tokenNodeTransport = createEcsClient({ endpoint: origin, projectId: PROJECT_ID, auth: tokenAuth(TOKEN), transport: node.nodeTransport() });
+      list.push({ id: 'fullNodeTransport', name: 'stopServer, token, nodeTransport() (huaweicloud-ecs-stop/node)', call: () => tokenNodeTransport.stopServer(SERVER_ID, { type: 'SOFT' }) });
+    }
   }
   return list;
 }

@@ -5,7 +5,7 @@
  */
 import createClient, { defaultPathSerializer, type Client } from 'openapi-fetch';
 import type { paths } from '../generated/openapi.js';
-import { boundedSignal, raceAbort } from './abort.js';
+import { boundedSignal, raceAbort, type BoundedSignal } from './abort.js';
 import type { AuthContext } from './auth/strategy.js';
 import type { ClientConfig } from './client-options.js';
 import { errorFromCredentials, errorFromFailure, type RequestSummary } from './errors/api-error.js';
@@ -61,30 +61,41 @@ export function createClientCore(config: ClientConfig): ClientCore {
   const clientHeaders: Record<string, string> = { 'x-project-id': config.projectId, 'user-agent': config.userAgent };
 
   /**
-   * Runs one step of the auth (`authorize`, `onUnauthorized`) within `timeoutMs`, as an attempt is
-   * bounded; raced, as a token provider may never settle. Its failure is the credentials'.
+   * Runs one step of the auth (`authorize`, `headersFor`, `onUnauthorized`) within `timeoutMs`, as
+   * an attempt is bounded; raced, as a token provider may never settle. A step that answers at once
+   * (a fixed token) needs no timer. Its failure is the credentials'.
    */
   async function authStep<T>(step: (context: AuthContext) => T | Promise<T>, signal: AbortSignal | undefined, redactor: Redactor): Promise<T> {
-    const bound = boundedSignal(signal, config.timeoutMs);
+    let bound: BoundedSignal | undefined;
+    const bounded = () => (bound ??= boundedSignal(signal, config.timeoutMs));
     const context: AuthContext = {
-      signal: bound.signal,
-      fetch: async (own) => webResponseOf(await sendAttempts(await plainRequest(own), bound.signal)),
+      get signal() {
+        return bounded().signal;
+      },
+      fetch: async (own) => webResponseOf(await sendAttempts(await plainRequest(own), bounded().signal)),
       registerSecret: (secret) => redactor.add(secret),
     };
     try {
-      return await raceAbort(Promise.resolve().then(() => step(context)), bound.signal);
+      const result = step(context);
+      return result instanceof Promise ? await raceAbort(result, bounded().signal) : result;
     } catch (error) {
-      if (bound.signal.aborted) throw bound.signal.reason;
+      if (bound?.signal.aborted) throw bound.signal.reason;
       if (error instanceof EcsInputError) throw error;
       throw new CredentialsFailure(undefined, { cause: error });
     } finally {
-      bound.done();
+      bound?.done();
     }
   }
 
   /** The request with the auth's headers: plain where the auth can (`headersFor`), else through a Request. */
-  async function authorized(request: TransportRequest, context: AuthContext): Promise<TransportRequest> {
-    if (auth.headersFor) return { ...request, headers: { ...request.headers, ...(await auth.headersFor(request, context)) } };
+  function authorized(request: TransportRequest, context: AuthContext): TransportRequest | Promise<TransportRequest> {
+    if (!auth.headersFor) return authorizedAsRequest(request, context);
+    const withHeaders = (added: Record<string, string>) => ({ ...request, headers: { ...request.headers, ...added } });
+    const added = auth.headersFor(request, context);
+    return added instanceof Promise ? added.then(withHeaders) : withHeaders(added);
+  }
+
+  async function authorizedAsRequest(request: TransportRequest, context: AuthContext): Promise<TransportRequest> {
     const { method, url, headers, body } = request;
     return plainRequest(await auth.authorize(new Request(url, { method, headers, body }), context));
   }
@@ -133,13 +144,21 @@ export function createClientCore(config: ClientConfig): ClientCore {
     const { signal } = options;
     const redactor = new Redactor();
     const callHeaders = headers(options);
-    const init = { ...(signal && { signal }), headers: callHeaders, fetch: (request: Request) => sendRequest(request, signal, redactor) };
     const sendPlain = (method: string, path: string, body?: string) => {
       const all = body === undefined ? { ...clientHeaders, ...callHeaders } : { ...clientHeaders, 'content-type': 'application/json', ...callHeaders };
       return send({ method, url: `${config.endpoint}${path}`, headers: all, body: body ?? null }, signal, redactor);
     };
+    let init: Call['init'] | undefined;
+    const call: Call = {
+      // Built only for an operation on openapi-fetch.
+      get init() {
+        return (init ??= { ...(signal && { signal }), headers: callHeaders, fetch: (request: Request) => sendRequest(request, signal, redactor) });
+      },
+      send: sendPlain,
+      redactor,
+    };
     try {
-      return await run({ init, send: sendPlain, redactor });
+      return await run(call);
     } catch (error) {
       if (error instanceof EcsError || signal?.aborted) throw error;
       if (error instanceof CredentialsFailure) throw errorFromCredentials(error.cause, summary);

@@ -49,17 +49,41 @@ function hex(buffer: ArrayBuffer): string {
   return Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-async function sha256Hex(data: Uint8Array | string): Promise<string> {
+/** SHA-256 in hex: at once with node:crypto, else through Web Crypto. */
+function sha256Hex(data: Uint8Array | string): string | Promise<string> {
   if (nodeCrypto) return nodeCrypto.hash?.('sha256', data) ?? nodeCrypto.createHash('sha256').update(data).digest('hex');
-  return hex(await crypto.subtle.digest('SHA-256', typeof data === 'string' ? encoder.encode(data) : data));
+  return crypto.subtle.digest('SHA-256', typeof data === 'string' ? encoder.encode(data) : data).then(hex);
 }
+
+/** `value`, or what it resolves to, handed to `next`: synchronous all the way where the value is. */
+function then<T, U>(value: T | Promise<T>, next: (value: T) => U | Promise<U>): U | Promise<U> {
+  return value instanceof Promise ? value.then(next) : next(value);
+}
+
+// The body hash of the last string body signed: a client sends the same few bodies again and again.
+let lastBody: string | undefined;
+let lastBodyHash = '';
+
+function bodyHash(body: Uint8Array | string | null): string | Promise<string> {
+  if (typeof body !== 'string' && body !== null) return sha256Hex(body);
+  const text = body ?? '';
+  if (text === lastBody) return lastBodyHash;
+  return then(sha256Hex(text), (hash) => {
+    lastBody = text;
+    lastBodyHash = hash;
+    return hash;
+  });
+}
+
+const pad2 = (n: number) => (n < 10 ? `0${n}` : `${n}`);
 
 export function formatSdkDate(date: Date): string {
   if (!(date instanceof Date) || Number.isNaN(date.getTime())) throw new EcsInputError('date', 'must be a valid Date');
   const year = date.getUTCFullYear();
   if (year < 0 || year > 9999) throw new EcsInputError('date', 'must be between the years 0 and 9999');
   // 2019-11-15T03:36:55.000Z -> 20191115T033655Z
-  return date.toISOString().replace(/[-:]|\.\d{3}/g, '');
+  const day = `${String(year).padStart(4, '0')}${pad2(date.getUTCMonth() + 1)}${pad2(date.getUTCDate())}`;
+  return `${day}T${pad2(date.getUTCHours())}${pad2(date.getUTCMinutes())}${pad2(date.getUTCSeconds())}Z`;
 }
 
 /** RFC 3986: everything but unreserved characters (`A-Za-z0-9-._~`) percent-encoded as UTF-8. */
@@ -227,7 +251,7 @@ export type SignatureHeaders = Record<string, string>;
  * signature replaces `X-Sdk-Date`, and `X-Security-Token` when the credentials have one) and
  * `body`, the exact bytes that will be sent (a string is sent as UTF-8).
  */
-export async function signatureHeaders(
+export function signatureHeaders(
   method: string,
   url: string,
   headers: HeaderSource,
@@ -236,17 +260,21 @@ export async function signatureHeaders(
   hmac: Hmac,
   date: Date,
   signedHost?: string,
-): Promise<SignatureHeaders> {
+): SignatureHeaders | Promise<SignatureHeaders> {
   const sdkDate = formatSdkDate(date);
   const token = creds.securityToken;
-  const bodyHash = await sha256Hex(body ?? '');
   const signature: SignatureHeaders = { 'x-sdk-date': sdkDate, ...(token !== undefined && { 'x-security-token': token }) };
-  // The request's headers, with the signature's own in place of theirs.
-  const canonical = canonicalRequest(method, url, { get: (name) => signature[name] ?? headers.get(name) }, bodyHash, signedHost);
-  signature.authorization = `${ALGORITHM} Access=${creds.ak}, SignedHeaders=${canonical.signedHeaders}, Signature=${await hmac(
-    `${ALGORITHM}\n${sdkDate}\n${await sha256Hex(canonical.canonicalRequest)}`,
-  )}`;
-  return signature;
+  // With node:crypto every step answers at once, and so does this: no promise, no tick.
+  return then(bodyHash(body), (hash) => {
+    // The request's headers, with the signature's own in place of theirs.
+    const canonical = canonicalRequest(method, url, { get: (name) => signature[name] ?? headers.get(name) }, hash, signedHost);
+    return then(sha256Hex(canonical.canonicalRequest), (canonicalHash) =>
+      then(hmac(`${ALGORITHM}\n${sdkDate}\n${canonicalHash}`), (value) => {
+        signature.authorization = `${ALGORITHM} Access=${creds.ak}, SignedHeaders=${canonical.signedHeaders}, Signature=${value}`;
+        return signature;
+      }),
+    );
+  });
 }
 
 /** The request signed over `body`, the exact bytes that will be sent. */

@@ -8,7 +8,7 @@ export class Redactor {
 
   /** Registers a secret, raw and as JSON would escape it. Under 4 characters it cannot be swept. */
   add(secret: string | null | undefined): void {
-    if (typeof secret !== 'string' || secret.length < 4) return;
+    if (typeof secret !== 'string' || secret.length < 4 || this.secrets.has(secret)) return;
     this.secrets.add(secret);
     const escaped = JSON.stringify(secret).slice(1, -1);
     if (escaped !== secret) this.secrets.add(escaped);

@@ -16,8 +16,8 @@ export function fetchTransport(fetchImpl?: (input: Request) => Promise<Response>
     const pending = held ? fetchImpl!(held) : globalThis.fetch(request.url, init);
     let response: Response;
     try {
-      // Raced, as an injected fetch may ignore its signal while waiting for headers.
-      response = await raceAbort(pending, signal);
+      // Raced, as an injected fetch may ignore its signal while waiting for headers (the global one does not).
+      response = await (held ? raceAbort(pending, signal) : pending);
     } catch (error) {
       // A response that arrives after all is never read: release its connection.
       if (signal.aborted) pending.then((late) => late.body?.cancel().catch(() => {}), () => {});

@@ -88,17 +88,24 @@ export function nodeTransport(options: NodeTransportOptions = {}): Transport {
       });
       req.on('response', (res) => {
         responded = true;
-        resolve(nodeResponse(res, request.method, attempt, () => {
+        const response = nodeResponse(res, request.method, attempt, () => {
           release();
           attempt.finished();
-        }));
+        });
+        if (!response.empty) return resolve(response);
+        // No body to wait for (Nova's 202): resolved once the socket is back in the pool, so that
+        // the next call reuses it rather than opening another.
+        response.discard();
+        if (res.complete) return resolve(response);
+        res.once('end', () => resolve(response));
+        res.once('close', () => resolve(response));
       });
       req.end(body ?? undefined);
     });
   };
 }
 
-function nodeResponse(res: http.IncomingMessage, method: string, attempt: Attempt, finished: () => void): TransportResponse {
+function nodeResponse(res: http.IncomingMessage, method: string, attempt: Attempt, finished: () => void): TransportResponse & { empty: boolean } {
   const status = res.statusCode ?? 0;
   const bodyless = bodylessStatuses.has(status) || method === 'HEAD';
   let done = false;
@@ -126,12 +133,14 @@ function nodeResponse(res: http.IncomingMessage, method: string, attempt: Attemp
     if (bodyless || (declared >= 0 && declared <= DRAIN_LIMIT)) res.resume();
     else res.destroy();
   };
+  const empty = bodyless || res.headers['content-length'] === '0';
   return {
     status,
     statusText: res.statusMessage ?? '',
     headers: headerReader(res.headers),
-    text: async () => (bodyless ? (discard(), '') : readText(take(), res, attempt)),
-    stream: () => (bodyless ? (discard(), null) : cutStream(take(), res, attempt)),
+    empty,
+    text: async () => (empty ? (discard(), '') : readText(take(), res, attempt)),
+    stream: () => (empty ? (discard(), null) : cutStream(take(), res, attempt)),
     discard,
   };
 }
