@@ -175,3 +175,57 @@ describe('an auth of your own', () => {
     expect(new EcsInputError('x', 'is bad')).toBeInstanceOf(EcsError);
   });
 });
+
+describe('headersFor: an auth that adds headers to the request as plain data', () => {
+  it('is used instead of authorize where present, for every operation, and sees the exact request sent', async () => {
+    const seen: { method: string; url: string; body: unknown; contentType: string | undefined }[] = [];
+    const auth: EcsAuth = {
+      kind: 'plain',
+      authorize: () => {
+        throw new Error('authorize must not be called when headersFor is there');
+      },
+      headersFor: (request) => {
+        seen.push({ method: request.method, url: request.url, body: request.body, contentType: request.headers['content-type'] });
+        return { 'x-auth-token': 'plain-token-1' };
+      },
+    };
+    const server = fakeFetch((request) => (request.method === 'GET' ? json(200, { server: { id: SERVER, status: 'SHUTOFF' } }) : new Response(null, { status: 202 })));
+    const client = makeClient(server.fetch, { auth });
+    await client.stopServer(SERVER, { type: 'HARD' });
+    await client.getServer(SERVER);
+    await client.raw.GET('/v2.1/{project_id}/servers/{server_id}', { params: { path: { project_id: PROJECT, server_id: SERVER } } });
+    expect(server.requests.map((r) => r.headers.get('x-auth-token'))).toEqual(['plain-token-1', 'plain-token-1', 'plain-token-1']);
+    expect(seen[0]).toEqual({
+      method: 'POST',
+      url: `https://ecs.cn-north-4.myhuaweicloud.com/v2.1/${PROJECT}/servers/${SERVER}/action`,
+      body: '{"os-stop":{"type":"HARD"}}',
+      contentType: 'application/json',
+    });
+    expect(server.bodies[0]).toBe(seen[0]!.body);
+    expect(seen.slice(1).map((s) => [s.method, s.body])).toEqual([['GET', null], ['GET', null]]);
+  });
+
+  it('that throws, or resolves never, fails as the credentials do (kind auth, kind timeout), nothing sent', async () => {
+    const throwing: EcsAuth = { kind: 'x', authorize: (r) => r, headersFor: () => { throw new Error(`no header for ${PASSWORD}`); } };
+    const server = fakeFetch();
+    const error = await apiError(makeClient(server.fetch, { auth: throwing }).stopServer(SERVER));
+    expect(error.kind).toBe('auth');
+    expect(error.message).not.toContain(PASSWORD);
+    vi.useFakeTimers();
+    try {
+      const hanging: EcsAuth = { kind: 'x', authorize: (r) => r, headersFor: () => never() };
+      const pending = apiError(makeClient(server.fetch, { auth: hanging, timeoutMs: 5_000 }).stopServer(SERVER));
+      await vi.advanceTimersByTimeAsync(5_000);
+      expect(await pending).toMatchObject({ kind: 'timeout', status: undefined });
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('a headersFor that is not a function is refused, naming it', () => {
+    expect(() => makeClient(fakeFetch().fetch, { auth: { kind: 'x', authorize: (r: Request) => r, headersFor: {} } as never })).toThrow(
+      expect.objectContaining({ field: 'auth.headersFor' }),
+    );
+  });
+});

@@ -7,11 +7,12 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { akskAuth, EcsApiError, tokenAuth } from '../../src/index.js';
+import { akskAuth, type Attempt, createEcsClient, EcsApiError, type EcsClientOptions, tokenAuth, type Transport, type TransportRequest, type TransportResponse } from '../../src/index.js';
 import { limitBody } from '../../src/transport/body-limit.js';
 import {
   apiError,
   deferred,
+  ENDPOINT,
   expectSettlesAt,
   FAKE_CLOCK,
   fakeFetch,
@@ -19,9 +20,11 @@ import {
   json,
   makeClient as baseClient,
   rejection,
+  PROJECT,
   SERVER,
   settled,
   silentFetch,
+  TOKEN,
   until,
 } from '../support/fixtures.js';
 
@@ -464,5 +467,75 @@ describe('every response body is released', () => {
     const server = await makeClient(fakeFetch(() => new Response(body.stream, { status: 200 })).fetch).getServer(SERVER);
     expect(server.status).toBe('ACTIVE');
     expect(body.state.released).toBe(true);
+  });
+});
+
+describe('a transport of your own (the transport option)', () => {
+  /** A transport answering `answer` to each attempt, recording what it was given. */
+  function recording(answer: (attempt: Attempt) => Promise<TransportResponse>) {
+    const calls: { request: TransportRequest; attempt: Attempt }[] = [];
+    const transport: Transport = (request, attempt) => {
+      calls.push({ request, attempt });
+      return answer(attempt);
+    };
+    return { calls, transport };
+  }
+  const bodyless = (status: number, attempt: Attempt, headers: Record<string, string> = {}): Promise<TransportResponse> => {
+    const head = new Headers(headers);
+    return Promise.resolve({
+      status,
+      statusText: '',
+      headers: head,
+      text: async () => (attempt.finished(), ''),
+      stream: () => (attempt.finished(), null),
+      discard: () => attempt.finished(),
+    });
+  };
+
+  const transportClient = (transport: Transport, extra: Partial<EcsClientOptions> = {}) =>
+    createEcsClient({ endpoint: ENDPOINT, projectId: PROJECT, auth: tokenAuth(TOKEN), retry: false, transport, ...extra });
+
+  it('gets each attempt as plain data, authorized, with the bound and a signal, and reports its end', async () => {
+    let finished = 0;
+    const { calls, transport } = recording((attempt) => bodyless(202, { ...attempt, finished: () => finished++ }, { 'x-openstack-request-id': 'req-1' }));
+    const result = await transportClient(transport).stopServer(SERVER, { type: 'SOFT' });
+    expect(result).toMatchObject({ status: 202, requestId: 'req-1' });
+    expect(calls).toHaveLength(1);
+    const { request, attempt } = calls[0]!;
+    expect(request).toEqual({
+      method: 'POST',
+      url: expect.stringMatching(new RegExp(`/v2\\.1/[0-9a-f]{32}/servers/${SERVER}/action$`)),
+      headers: expect.objectContaining({ 'content-type': 'application/json', 'x-auth-token': expect.any(String), 'x-project-id': expect.any(String) }),
+      body: '{"os-stop":{"type":"SOFT"}}',
+    });
+    expect(Object.keys(request.headers).every((name) => name === name.toLowerCase())).toBe(true);
+    expect(attempt.maxResponseBytes).toBe(1024 * 1024);
+    expect(attempt.signal.aborted).toBe(false);
+    expect(finished).toBe(1);
+  });
+
+  it("its attempt's signal aborts at timeoutMs (kind timeout) and with the caller's signal", async () => {
+    vi.useFakeTimers(FAKE_CLOCK);
+    const hangs = (attempt: Attempt) => new Promise<TransportResponse>((_resolve, reject) => attempt.signal.addEventListener('abort', () => reject(attempt.signal.reason)));
+    const timed = recording(hangs);
+    const outcome = rejection(transportClient(timed.transport, { timeoutMs: 50 }).stopServer(SERVER));
+    await expectSettlesAt(outcome, 50);
+    expect(await outcome).toMatchObject({ kind: 'timeout' });
+    const controller = new AbortController();
+    const aborted = recording(hangs);
+    const call = rejection(transportClient(aborted.transport).stopServer(SERVER, { signal: controller.signal }));
+    await until(() => aborted.calls.length === 1, 'the attempt started');
+    controller.abort();
+    expect(await call).toBe(controller.signal.reason);
+  });
+
+  it('a failure with a connect code is retried as fetch failures are; any other is not', async () => {
+    const refused = recording(() => Promise.reject(refusedError()));
+    await rejection(transportClient(refused.transport, { retry: { ...FAST_RETRY, retries: 2 } }).stopServer(SERVER));
+    expect(refused.calls).toHaveLength(3);
+    const reset = recording(() => Promise.reject(fetchFailed('ECONNRESET', 'read ECONNRESET')));
+    const error = await apiError(transportClient(reset.transport, { retry: { ...FAST_RETRY, retries: 2 } }).stopServer(SERVER));
+    expect(error).toMatchObject({ kind: 'network', code: 'ECONNRESET' });
+    expect(reset.calls).toHaveLength(1);
   });
 });

@@ -292,6 +292,19 @@ describe('timeouts, retries, user agent', () => {
   it('a non-function fetch is refused', async () => {
     await refusedOptions('fetch', (options) => ({ ...options, fetch: 'https://x' }));
   });
+
+  it.each([
+    ['a string', 'node'],
+    ['an object', { send: () => undefined }],
+  ])('a transport that is %s is refused', async (_label, transport) => {
+    const error = await refusedOptions('transport', (options) => ({ ...options, fetch: undefined, transport }));
+    expect(error.message).toBe('transport must be a function such as nodeTransport()');
+  });
+
+  it('fetch and transport together are refused: which one would send is not guessed', async () => {
+    const error = await refusedOptions('transport', (options) => ({ ...options, transport: async () => new Response(null) }));
+    expect(error.message).toBe('transport or fetch may be given, not both');
+  });
 });
 
 describe('the client refuses exactly what the spec refuses', () => {
