@@ -56,6 +56,13 @@ describe('the package', () => {
     const imported = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: join(scratch, 'consumer'), encoding: 'utf8' });
     expect(imported.stderr).toBe('');
     expect(imported.stdout.trim().split(' ')).toEqual(expect.arrayContaining(['createEcsClient', 'tokenAuth', 'akskAuth', 'EcsError']));
+    // The Node-only subpath, from the tarball too.
+    const node = spawnSync(process.execPath, ['--input-type=module', '-e', "import('huaweicloud-ecs-stop/node').then((m) => console.log(typeof m.nodeTransport))"], {
+      cwd: join(scratch, 'consumer'),
+      encoding: 'utf8',
+    });
+    expect(node.stderr).toBe('');
+    expect(node.stdout.trim()).toBe('function');
     const bin = spawnSync(process.execPath, [join(installed, manifest.bin['ecs-stop']!), '--version'], { encoding: 'utf8' });
     expect(bin.status).toBe(0);
 
@@ -88,6 +95,27 @@ describe('the package', () => {
       expect(typeof entry[name], name).toBe('function');
     }
     expect(manifest.exports['.']).toEqual({ types: './dist/index.d.ts', default: './dist/index.js' });
+  });
+
+  it('keeps Node-only modules out of its main entry: what dist/index.js imports, transitively, is its own code and openapi-fetch', () => {
+    const seen = new Set<string>();
+    const external = new Set<string>();
+    const visit = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const code = readFileSync(file, 'utf8');
+      for (const [, specifier] of code.matchAll(/(?:^|[;\s])(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)) {
+        if (specifier === undefined) continue;
+        if (specifier.startsWith('.')) visit(join(file, '..', specifier));
+        else external.add(specifier);
+      }
+    };
+    visit(join(repoRoot, 'dist/index.js'));
+    // The walk reached the whole client (not vacuous), and nothing outside it but openapi-fetch.
+    expect([...seen].some((file) => file.endsWith('transport/fetch-transport.js'))).toBe(true);
+    expect([...external]).toEqual(['openapi-fetch']);
+    expect([...seen].some((file) => file.endsWith('node-transport.js'))).toBe(false);
+    expect(manifest.exports['./node']).toEqual({ types: './dist/node.d.ts', default: './dist/node.js' });
   });
 
   it('runs its bin as a program through a symlink, as npm installs it', () => {
