@@ -102,7 +102,7 @@ async function layerVariants(origin, fetchImpl, { withNodeTransport = false, por
   }
   const ecs = (auth, f = fetchImpl) => createEcsClient({ endpoint: origin, projectId: PROJECT_ID, auth, fetch: f });
   const token = ecs(tokenAuth(TOKEN));
-  list.push({ id: 'full', name: '= stopServer, token, fetch injected (+ validation, result)', call: () => token.stopServer(SERVER_ID, { type: 'SOFT' }) });
+  list.push({ id: 'full', name: 'stopServer, token, fetch injected (its own path: plain request, no openapi-fetch)', call: () => token.stopServer(SERVER_ID, { type: 'SOFT' }) });
   const aksk = ecs(akskAuth({ ak: AK, sk: SK }));
   list.push({ id: 'aksk', name: 'stopServer, AK/SK, fetch injected (signing with node:crypto)', call: () => aksk.stopServer(SERVER_ID, { type: 'SOFT' }) });
   if (withNodeTransport) {

@@ -19,7 +19,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadSdk, startContender } from './contenders.mjs';
+import { createEcsClient, tokenAuth, akskAuth } from '../dist/index.js';
+import { AK, PROJECT_ID, SERVER_ID, SK, TOKEN, loadNodeTransport, loadSdk, startContender } from './contenders.mjs';
 import { alternate, concurrent, env, fmt, perRound, sequential, spread, summarise, table, verdictOf } from './lib.mjs';
 import { benchSigning, crossCheck } from './signing.mjs';
 import { coldImports } from './imports.mjs';
@@ -131,7 +132,7 @@ async function latency(port, sdk, budgetMs) {
   const ids = ['0', '1', '2', '3', ...(sdk.error ? [] : ['4']), '5', '5s'];
   const contenders = await Promise.all(ids.map((id) => startContender(port, id)));
   const node = contenders.find((c) => c.id === '5').node;
-  log(node.kind === 'nodeTransport' ? '(5)/(5s): nodeTransport() from dist/node.js' : `(5)/(5s): the prototype, as ${node.reason}`);
+  log(node.kind === 'nodeTransport' ? '(5)/(5s): nodeTransport() from dist/node.js' : `(5)/(5s): the fallback prototype (bench/node-transport.mjs), as ${node.reason}`);
   // Each contender's sequential batch and its C=16 batch are separate entries in the rotation,
   // ordered so that the two sides of every target's ratio are neighbours ((5) (0) (5s), then
   // (2) (1) (3) (4)): in most rounds they run one right after the other, so drift of the machine
@@ -172,9 +173,54 @@ async function latency(port, sdk, budgetMs) {
   return { contenders: contenders.map(({ id, name, heap }) => ({ id, name, heap })), seq, conc, series, ratio, node, rounds: results.rounds, budgetS: budgetMs / 1000 };
 }
 
+/**
+ * The web objects (Request, Response, Headers) our JavaScript constructs per stopServer call,
+ * token and AK/SK: with default options (the global `fetch` replaced, for the count, by a stub
+ * answering 202 at once) and over `nodeTransport()` against the loopback server. The globals are
+ * wrapped in counting proxies while the calls run; undici's `fetch()` builds its own Request with
+ * its internal class, which this does not see.
+ */
+async function webObjectCounts(port) {
+  const names = ['Request', 'Response', 'Headers'];
+  const saved = Object.fromEntries(names.map((n) => [n, globalThis[n]]));
+  const savedFetch = globalThis.fetch;
+  const counts = Object.fromEntries(names.map((n) => [n, 0]));
+  const calls = 5;
+  const measure = async (client) => {
+    const call = () => client.stopServer(SERVER_ID, { type: 'SOFT' }).then((r) => {
+      if (r.status !== 202) throw new Error(`status ${r.status}`);
+    });
+    for (let i = 0; i < 3; i++) await call();
+    for (const n of names) counts[n] = 0;
+    for (let i = 0; i < calls; i++) await call();
+    return Object.fromEntries(names.map((n) => [n, counts[n] / calls]));
+  };
+  const endpoint = (origin, extra) => (auth) => createEcsClient({ endpoint: origin, projectId: PROJECT_ID, auth, ...extra });
+  const out = {};
+  for (const n of names) globalThis[n] = new Proxy(saved[n], { construct: (target, args) => (counts[n]++, Reflect.construct(target, args)) });
+  try {
+    globalThis.fetch = async () => new saved.Response(null, { status: 202 });
+    const byDefault = endpoint('http://127.0.0.1:9', {});
+    out.fetch = { token: await measure(byDefault(tokenAuth(TOKEN))), aksk: await measure(byDefault(akskAuth({ ak: AK, sk: SK }))) };
+    globalThis.fetch = savedFetch;
+    const { nodeTransport } = await loadNodeTransport();
+    if (nodeTransport) {
+      const overNode = endpoint(`http://127.0.0.1:${port}`, { transport: nodeTransport() });
+      out.node = { token: await measure(overNode(tokenAuth(TOKEN))), aksk: await measure(overNode(akskAuth({ ak: AK, sk: SK }))) };
+    }
+  } finally {
+    globalThis.fetch = savedFetch;
+    Object.assign(globalThis, saved);
+  }
+  return out;
+}
+
 // ---- report ----
 
 const modes = [['seq', 'sequential'], ['conc', `C=${cfg.c}`]];
+// profile.mjs names its stopServer row as the sum of the layers above it, which it no longer is:
+// stopServer goes around openapi-fetch.
+const layerName = (s) => (s.id === 'full' ? 'stopServer, token, fetch injected (its plain path: checks, the token\'s headers, attempt loop, one Request for that fetch)' : s.name);
 const metrics = [['wall', 'wall'], ['cpu', 'CPU']];
 const bold = (v) => `**${v}**`;
 
@@ -219,7 +265,7 @@ function verdictRow(target, what, values, threshold, { strict = false, digits = 
 
 /** The issue's targets on calls, each sequential and C=16, on wall time and on CPU per call. */
 function latencyVerdicts(lat) {
-  const node = lat.node.kind === 'nodeTransport' ? 'nodeTransport()' : 'node:http prototype';
+  const node = lat.node.kind === 'nodeTransport' ? 'nodeTransport()' : 'node:http prototype (the fallback, not nodeTransport())';
   const targets = [
     ['default transport, token: ours ≤ 1.00× raw fetch', '2', '1', 1.0],
     ['default transport, AK/SK: ours ≤ 1.10× raw fetch', '3', '1', 1.1],
@@ -257,14 +303,21 @@ function report({ m, lat, signing, check, imports, bundles, footprints, layers, 
   // Targets (issue #13), then the earlier ones (issue #7)
   const t = latencyVerdicts(lat);
   {
-    // Two rows of ours: from strings, the same input and output as the SDK's signer; and as the
-    // client signs, through the EcsAuth interface (a Request in, its body read, a signed Request out).
-    const rows = [['signer', 'signatureHeaders from strings / SDK'], ['ours', 'akskAuth as the client signs / SDK']];
+    // Two rows of ours with a target: from strings, the same input and output as the SDK's signer;
+    // and akskAuth.headersFor, as the client signs each call (a plain request in, headers out).
+    // akskAuth.authorize (a Request in, a signed Request out) is shown for comparison, no verdict.
+    const rows = [['signer', 'signatureHeaders from strings / SDK'], ['ours', 'akskAuth.headersFor, as the client signs each call / SDK'], ['viaRequest', 'akskAuth.authorize, a Request in and a signed Request out / SDK']];
     for (const [id, what] of rows) {
       if (!signing[id]) continue;
       for (const [metric, metricName] of metrics) {
         const values = signing.sdk ? perRound(signing[id].rounds[metric], signing.sdk.rounds[metric]) : undefined;
-        t.push(verdictRow('signing at least as fast as the SDK\'s signer (≤ 1.00×)', `${what}, µs per signature, ${metricName}`, values, 1));
+        if (id !== 'viaRequest') {
+          t.push(verdictRow('signing at least as fast as the SDK\'s signer (≤ 1.00×)', `${what}, µs per signature, ${metricName}`, values, 1));
+          continue;
+        }
+        if (!values) continue;
+        const row = verdictRow('no target, for comparison (the client uses `authorize` only for an auth without `headersFor`)', `${what}, µs per signature, ${metricName}`, values, 1);
+        t.push([...row.slice(0, 4), '— (no target)', 'info']);
       }
     }
   }
@@ -296,10 +349,10 @@ function report({ m, lat, signing, check, imports, bundles, footprints, layers, 
   // The node:http transport: which one, and how it compares with fetch
   if (seq.has('5')) {
     const node = lat.node;
-    push(`## node:http transport: ${node.kind === 'nodeTransport' ? '`nodeTransport()` from dist/node.js' : 'the prototype in bench/node-transport.mjs'}`, '');
+    push(`## node:http transport: ${node.kind === 'nodeTransport' ? '`nodeTransport()` from dist/node.js' : 'the fallback prototype in bench/node-transport.mjs'}`, '');
     push(node.kind === 'nodeTransport'
-      ? '(5) and (5s) are `createEcsClient({ ..., transport: nodeTransport() })`, the package\'s own transport from `huaweicloud-ecs-stop/node`; a call of each with the global `fetch` replaced by one that throws reached the server, so they send without fetch.'
-      : `(5) and (5s) are the prototype, \`createNodeFetch()\`, given as the \`fetch\` option (so the client builds a Request for it and it builds a Response back): the package's \`nodeTransport()\` was not measured because ${node.reason ?? 'it was not found'}. Once dist/node.js exports \`nodeTransport\`, the bench measures it instead, as the \`transport\` option.`, '');
+      ? '(5) and (5s) are `createEcsClient({ ..., transport: nodeTransport() })`, the package\'s own transport from `huaweicloud-ecs-stop/node`: one `http.request` per attempt over a keep-alive agent, the request handed over as plain data; a call of each with the global `fetch` replaced by one that throws reached the server, so they send without fetch.'
+      : `(5) and (5s) are NOT the package's \`nodeTransport()\`, which was not measured because ${node.reason ?? 'it was not found'}: they are the fallback, the prototype \`createNodeFetch()\` in bench/node-transport.mjs, given as the \`fetch\` option (so the transport builds a Request for it and it builds a Response back). \`npm run build\` makes dist/node.js, and the bench then measures \`nodeTransport()\`, as the \`transport\` option.`, '');
     const p = [
       ['(5)/(1): token, against raw fetch', '5', '1'],
       ['(5)/(2): token, against ours over fetch', '5', '2'],
@@ -312,16 +365,34 @@ function report({ m, lat, signing, check, imports, bundles, footprints, layers, 
 
   // Signing
   push(`## AK/SK signatures per second (no network; ${signing.rounds} alternating rounds of ${cfg.signN} each)`, '');
+  // The rows that take a Request (authorize, the one-shot) also build one: their rate net of
+  // building it; the others build none, so their rate is already net.
+  const netOfRequest = (id) => {
+    const s = signing[id];
+    if (id === 'viaRequest' || id === 'oneshot') return fmt.int(1e6 / Math.max(1e-9, s.usPerCall - signing.req.usPerCall));
+    return id === 'req' || id === 'parallel' ? '—' : fmt.int(s.perSec);
+  };
   push(table(
-    ['signer', 'signatures/s', 'µs each', 'CPU µs each', 'net of Request, /s'],
-    ['req', 'ours', 'oneshot', 'parallel', 'signer', 'sdk'].filter((id) => signing[id]).map((id) => {
+    ['signer', 'signatures/s', 'µs each', 'CPU µs each', 'net of building a Request, /s'],
+    ['req', 'ours', 'parallel', 'viaRequest', 'oneshot', 'signer', 'sdk'].filter((id) => signing[id]).map((id) => {
       const s = signing[id];
-      return [s.name, id === 'req' ? '—' : fmt.int(s.perSec), fmt.us(s.usPerCall), fmt.us(s.cpuPerCall), s.netPerSec ? fmt.int(s.netPerSec) : '—'];
+      // signing.mjs's labels, where they do not match what the client does: it signs openapi-fetch's
+      // operations through headersFor too, and the row in flight runs headersFor.
+      const name = id === 'parallel'
+        ? s.name.replace(/^ours: akskAuth\b(?!\.)/, 'ours: akskAuth.headersFor')
+        : s.name;
+      return [name, id === 'req' ? '—' : fmt.int(s.perSec), fmt.us(s.usPerCall), fmt.us(s.cpuPerCall), netOfRequest(id)];
     }),
     'lrrrr',
   ), '');
   const header = `\`${check.ours?.replace(/Signature=\w+/, 'Signature=…')}\``;
-  push(`${check.sdk ? `Same request, same date: ours (akskAuth and signatureHeaders) and the SDK produce ${check.same ? 'the same' : '**different**'} Authorization header (${header}).` : `Ours signs that request as ${header} (the SDK is not loaded, so the signature was not checked against its signer).`} ${check.sdk ? 'Both hash with node:crypto synchronously. The SDK\'s signer and signatureHeaders take the request as plain values and return headers; akskAuth' : 'Ours hashes with node:crypto synchronously and akskAuth'} takes the Request the client builds anyway, reads its body and builds the signed Request from those bytes (where node:crypto is missing, as in browsers, it hashes with Web Crypto instead). The one-shot \`signRequest()\` leaves the caller's Request readable, so it reads the body from a clone.`, '');
+  const agree = check.signer === check.ours && check.viaRequest === check.ours;
+  push([
+    check.sdk
+      ? `Same request, same date: ours (akskAuth's \`headersFor\` and \`authorize\`, and signatureHeaders) and the SDK produce ${check.same ? 'the same' : '**different**'} Authorization header (${header}).`
+      : `Ours signs that request as ${header}; akskAuth's \`headersFor\` and \`authorize\` and signatureHeaders ${agree ? 'agree' : '**disagree**'} (the SDK is not loaded, so the signature was not checked against its signer).`,
+    `${check.sdk ? 'Both hash with node:crypto synchronously. The SDK\'s signer, signatureHeaders and' : 'Ours hashes with node:crypto synchronously (with Web Crypto where node:crypto is missing, as in browsers). signatureHeaders and'} akskAuth's \`headersFor\` take the request as plain values and return headers. \`headersFor\` is how the client signs every call, openapi-fetch's operations too (their Request is read into plain data first). Ours keeps the hash of the last string body and the canonical path and query of the last URL signed: signing one request over and over, as here, reuses both${check.sdk ? ', where the SDK recomputes them' : ''}; a client stopping many servers reuses the body hash only. \`authorize\`, which every EcsAuth has, takes a Request, reads its body and builds the signed Request from those bytes: the client calls it only for an auth without \`headersFor\`. ${check.sdk ? 'Where node:crypto is missing, as in browsers, ours hashes with Web Crypto instead. ' : ''}The one-shot \`signRequest()\` leaves the caller's Request readable, so it reads the body from a clone.${signing.parallel ? ' The row with calls in flight runs `headersFor` with many of them pending: node:crypto hashes on the main thread, so it shows what pending calls cost, not extra parallelism.' : ''}`,
+  ].join(' '), '');
 
   // Imports
   push(`## Cold import (median of ${imports[0].runs} interleaved runs, a new process each)`, '');
@@ -347,22 +418,31 @@ function report({ m, lat, signing, check, imports, bundles, footprints, layers, 
   push('## Profile: where a call of ours spends its time', '');
   const stub = Object.fromEntries(layers.stub.map((s) => [s.id, s]));
   push(`### Layers with a stub \`fetch\` (no network; ${layers.stubRounds} alternating rounds of ${cfg.stubN} calls)`, '');
-  push('The stub answers a ready-made 202 at once, so each row is the CPU of the client\'s own layers; each adds one layer to the row above, and the last column is what that layer costs. These rows run in the main process, a few short rounds within the phase\'s share of the time budget: a layer cost smaller than the rounds\' spread, or below zero, is noise. The stub is given as the `fetch` option, so our transport builds a Request to hand it, as it does for any injected fetch; without the option (contenders (2) and (3)) it builds none and calls the global `fetch(url, init)`.', '');
+  push('The stub answers a ready-made 202 at once, so each row is the CPU of the client\'s own layers. These rows run in the main process, a few short rounds within the phase\'s share of the time budget: a difference smaller than the rounds\' spread, or below zero, is noise. The stub is given as the `fetch` option, so our transport builds a Request to hand it, as it does for any injected fetch; without the option (contenders (2) and (3)) it builds none and calls the global `fetch(url, init)`. The first rows are the path of openapi-fetch\'s operations (`client.raw`, and the list, batch and job operations), each row one layer more than the row above and the last column what that layer costs (here the token auth is openapi-fetch middleware on its Request; the client instead reads that Request into plain data and adds the auth\'s headers to it). The stopServer rows take the client\'s plain path instead, with no openapi-fetch and no Request read back into data: their last column is their cost over the first row, handing the stub a Request.', '');
   const stubRows = [];
-  const order = ['fetch', 'of', 'mw', 'tr', 'full'];
-  order.forEach((id, i) => {
+  const chain = ['fetch', 'of', 'mw', 'tr'];
+  chain.forEach((id, i) => {
     const s = stub[id];
     if (!s) return;
-    const prev = i === 0 ? undefined : stub[order[i - 1]] ?? stub[order[i - 2]];
-    stubRows.push([s.name, fmt.us(s.median), fmt.us(s.cpuPerCall), prev ? fmt.delta(s.median - prev.median) : fmt.us(s.median), String(layers.requestCounts[id] ?? '')]);
+    const prev = i === 0 ? undefined : stub[chain[i - 1]] ?? stub[chain[i - 2]];
+    stubRows.push([layerName(s), fmt.us(s.median), fmt.us(s.cpuPerCall), prev ? fmt.delta(s.median - prev.median) : fmt.us(s.median), String(layers.requestCounts[id] ?? '')]);
   });
-  if (stub.aksk) stubRows.push([stub.aksk.name, fmt.us(stub.aksk.median), fmt.us(stub.aksk.cpuPerCall), `${fmt.delta(stub.aksk.median - stub.full.median)} over token`, String(layers.requestCounts.aksk ?? '')]);
+  if (stub.full) stubRows.push([layerName(stub.full), fmt.us(stub.full.median), fmt.us(stub.full.cpuPerCall), stub.fetch ? `${fmt.delta(stub.full.median - stub.fetch.median)} over the first row` : fmt.us(stub.full.median), String(layers.requestCounts.full ?? '')]);
+  if (stub.aksk) stubRows.push([layerName(stub.aksk), fmt.us(stub.aksk.median), fmt.us(stub.aksk.cpuPerCall), stub.full ? `${fmt.delta(stub.aksk.median - stub.full.median)} over token` : fmt.us(stub.aksk.median), String(layers.requestCounts.aksk ?? '')]);
   push(table(['variant (stub fetch)', 'median µs', 'CPU µs/call', 'layer cost µs', 'Requests built'], stubRows, 'lrrrr'), '');
-  push('"Requests built" counts `new Request` in JavaScript per call (a counting subclass of the global), with the stub. A real `fetch()` builds one more of its own, from the Request or from the `(url, init)` it is given; with no `fetch` option our transport builds none, so a token call of ours then builds one (openapi-fetch\'s) and an AK/SK call two (openapi-fetch\'s and the signed one), besides the one inside `fetch()`.', '');
+  const rc = layers.requestCounts;
+  const wc = layers.webCounts;
+  const plural = (n, what) => `${fmt.int(n)} ${what}${n === 1 ? '' : 's'}`;
+  const none = (n) => (n === 0 ? 'no Request' : plural(n, 'Request'));
+  const byDefault = wc?.fetch
+    ? ` With default options, as contenders (2) and (3), a stopServer call builds ${wc.fetch.token.Request === wc.fetch.aksk.Request ? `${none(wc.fetch.token.Request)} in JavaScript, with a token or AK/SK alike` : `${none(wc.fetch.token.Request)} in JavaScript with a token and ${none(wc.fetch.aksk.Request)} with AK/SK`} (counted with the global \`fetch\` replaced by a stub)${wc.fetch.token.Request === 0 && wc.fetch.aksk.Request === 0 ? ': the only Request of the call is the one undici\'s `fetch()` builds from the `(url, init)` it is given, as for raw fetch (1)' : ''}.`
+    : '';
+  push(`"Requests built" counts \`new Request\` in JavaScript per call (a counting subclass of the global), with the stub; a real \`fetch()\` builds one more of its own, from the Request or from the \`(url, init)\` it is given. With the stub injected, stopServer builds ${rc.full ?? '?'} with a token and ${rc.aksk ?? '?'} with AK/SK (${rc.full === 1 && rc.aksk === 1 ? 'the' : 'one of them the'} Request the transport builds for an injected fetch), openapi-fetch's path through our transport ${rc.tr ?? '?'} (openapi-fetch's, then one for the injected fetch).${byDefault}`, '');
 
   push(`### The same layers against the loopback server (token; ${layers.netRounds} alternating rounds of ${cfg.profileN} sequential calls)`, '');
-  push('Here the rows of ours get the global `fetch`, wrapped in a function, as their `fetch` option, so, as with the stub, the transport builds a Request and hands it over; contenders (2) and (3) in the main table are the default, which calls `fetch(url, init)`. The node:http rows hand the prototype a Request the same way.', '');
-  push(table(['variant (real fetch)', 'median µs', 'p99 µs', 'CPU µs/call', '× raw fetch(url, init)'], layers.net.map((s) => [s.name, fmt.us(s.median), fmt.us(s.p99), fmt.us(s.cpuPerCall), fmt.x(s.xFetch)]), 'lrrrr'), '');
+  const netIds = new Set(layers.net.map((s) => s.id));
+  push(`Here the rows of ours get the global \`fetch\`, wrapped in a function, as their \`fetch\` option, so, as with the stub, the transport builds a Request and hands it over; contenders (2) and (3) in the main table are the default, which calls \`fetch(url, init)\` with no Request of ours.${netIds.has('fullNode') ? ' The prototype rows hand the node:http prototype in bench/node-transport.mjs (only the fallback for (5) and (5s), when dist/node.js is missing or unusable) a Request the same way.' : ''}${netIds.has('fullNodeTransport') ? ' The `nodeTransport()` row is the client of contender (5): the request goes to `http.request` as plain data, with no Request.' : ''}`, '');
+  push(table(['variant (real fetch)', 'median µs', 'p99 µs', 'CPU µs/call', '× raw fetch(url, init)'], layers.net.map((s) => [layerName(s), fmt.us(s.median), fmt.us(s.p99), fmt.us(s.cpuPerCall), fmt.x(s.xFetch)]), 'lrrrr'), '');
 
   for (const p of profiles) {
     if (p.error) {
@@ -384,8 +464,8 @@ function report({ m, lat, signing, check, imports, bundles, footprints, layers, 
   push('- (4) is the SDK\'s transport as its generated clients use it: `new ClientBuilder(...).withCredential(new BasicCredentials().withAk().withSk().withProjectId()).withEndpoint(origin).build()`, then `hcClient.sendRequest(options)` with the options object its ParamCreater builds (POST, url template, path params, JSON body). The SDK signs with AK/SK only; its ECS package has no single-server `os-stop` call (only the batch stop, `/v1/{project_id}/cloudservers/action`), hence the raw request. No region is given, so it makes no IAM call. It sends through axios over Node\'s global agent (keep-alive on Node 20). It needs `uuid` without declaring it (bench/package.json installs it), and `ClientBuilder.build()` writes `~/.huaweicloud/application_id`: the bench points HOME at a temporary folder for that call.');
   push('- The AK/SK rows of ours and of the SDK sign the same headers (content-type, host, x-project-id, x-sdk-date) and produce the same signature for the same date (checked at the start of each run).');
   push(lat.node.kind === 'nodeTransport'
-    ? '- (5) and (5s) measured the package\'s `nodeTransport()` (dist/node.js); the "layers against the loopback server" table above still shows the prototype in bench/node-transport.mjs.'
-    : '- The node:http transport (5) is the prototype in bench/ (dist/node.js has no `nodeTransport` yet); bench/README.md lists what a transport on node:http has to prove. Nothing in src/ uses the prototype.');
+    ? '- (5) and (5s) measured the package\'s `nodeTransport()` (dist/node.js). The prototype in bench/node-transport.mjs is only their fallback when dist/node.js is missing or unusable; the "layers against the loopback server" table shows it next to `nodeTransport()`, for comparison.'
+    : `- (5) and (5s) ran the fallback, the prototype in bench/node-transport.mjs, not the package's \`nodeTransport()\`: ${lat.node.reason ?? 'dist/node.js was not usable'}. Nothing in src/ uses the prototype; \`npm run build\` makes dist/node.js.`);
   push('');
 
   push('## Run', '');
@@ -410,14 +490,26 @@ function findings({ lat, signing, layers, profiles, imports, ours, footprints, b
   const share = (p, label) => p?.owned.find((o) => o.label.startsWith(label))?.share;
   const layer = (a, b) => (stub[a] && stub[b] ? stub[a].median - stub[b].median : NaN);
   const inPlace = (a, b) => (net[a] && net[b] ? net[a].median - net[b].median : NaN);
-  out.push(`- **Token calls**: ours takes ${us(seq.get('2').median)} where raw fetch takes ${us(seq.get('1').median)} (${fmt.x(r21.median)}, ${gap >= 0 ? `${us(gap)} more` : `${us(-gap)} less`}). With a stub \`fetch\` given as the \`fetch\` option, the client's own code costs ${us(stub.full?.median - stub.fetch?.median)} per call beyond building one Request: openapi-fetch ${us(layer('of', 'fetch'))}, the token auth ${us(layer('mw', 'of'))}, our transport ${us(layer('tr', 'mw'))} (it reads the body, gives the attempt its own AbortController, timer and listeners, and, for an injected fetch like the stub, builds a second Request), the stopServer wrapper ${us(layer('full', 'tr'))}. Without the option, as in (2), the transport builds no Request: it calls the global \`fetch(url, init)\` with the body it read, so a token call builds one Request in JavaScript (openapi-fetch's) and undici's \`fetch()\` builds its own from \`(url, init)\`, as for raw fetch; an injected fetch is handed a Request instead (${layers.requestCounts.full ?? '?'} built per token call), from which undici's \`fetch()\` builds another and pipes the body through a new TransformStream. In place, against the server, one Request that is built and never used costs ${us(inPlace('floorReq', 'floor'))} per call, ${us(inPlace('floorReqSig', 'floor'))} when it follows an AbortController's signal, as the one built from the transport's init does (its body stream, its internal AbortSignal and their garbage: a tight loop without I/O hides most of it), and handing \`fetch\` a Request instead of \`(url, init)\`, which our transport now does only for an injected fetch, costs ${us(inPlace('fetch', 'fetchUrl'))}.${token ? ` The CPU profile of token calls (default options) agrees: code reached from undici takes ${fmt.pct(share(token, 'undici'))} of the busy time, garbage collection ${fmt.pct(token.self.find((x) => x.label === 'garbage collection')?.share)}, ours ${fmt.pct(share(token, 'ours'))}, openapi-fetch ${fmt.pct(share(token, 'openapi-fetch'))}; serialisation is negligible (JSON body ${fmt.pct(token.inclusive.find((i) => i.label.includes('JSON'))?.share)}, URL and path ${fmt.pct(token.inclusive.find((i) => i.label.includes('URL'))?.share)}).` : ''}`);
-  out.push(`- **AK/SK calls**: ${us(seq.get('3').median)}, ${fmt.x(r31.median)} of raw fetch${seq.has('4') ? ` and ${fmt.x(lat.ratio('3', '4').median)} of the SDK transport (${us(seq.get('4').median)})` : ''}. Signing adds ${us(stub.aksk?.median - stub.full?.median)} per call with a stub fetch (node:crypto, synchronous: a body digest, a canonical-request digest and an HMAC, plus reading the body and re-creating the Request, signed, from those bytes).${signing.sdk ? ` Signatures per second: ours ${fmt.int(signing.ours.perSec)} (${fmt.int(signing.ours.netPerSec)} net of building the Request), the SDK's signer ${fmt.int(signing.sdk.perSec)}; ours uses ${fmt.us(signing.ours.cpuPerCall)} µs of CPU per signature to the SDK's ${fmt.us(signing.sdk.cpuPerCall)}.` : ''}${aksk ? ` In the AK/SK profile our own code (mostly signing) takes ${fmt.pct(share(aksk, 'ours'))} of the busy time.` : ''}`);
+  const wc = layers.webCounts;
+  const plural = (n, what) => `${fmt.int(n)} ${what}${n === 1 ? '' : 's'}`;
+  const requestsByDefault = wc?.fetch ? (wc.fetch.token.Request === 0 ? 'no Request' : plural(wc.fetch.token.Request, 'Request')) : undefined;
+  const ofShare = share(token, 'openapi-fetch');
+  const inclusive = (p, label) => p?.inclusive.find((i) => i.label.startsWith(label))?.share;
+  out.push(`- **Token calls**: ours takes ${us(seq.get('2').median)} where raw fetch takes ${us(seq.get('1').median)} (${fmt.x(r21.median)}, ${gap >= 0 ? `${us(gap)} more` : `${us(-gap)} less`}). With default options, as in (2), a call builds ${requestsByDefault ? `${requestsByDefault} in our JavaScript (counted)` : 'no Request in our JavaScript'}: stopServer makes the request plain data (method, URL, a header object, the body one of three strings serialised once), the token auth gives its header through \`headersFor\` (at once, so the auth step needs no timer or race), the attempt loop gives the attempt its own AbortController and timer, and the transport calls the global \`fetch(url, init)\` with \`redirect: 'manual'\`, from which undici's \`fetch()\` builds its own Request, as for raw fetch; the 202's empty body is read to its end (cheaper than cancelling it, for which undici makes an AbortError). With a stub \`fetch\` given as the \`fetch\` option, stopServer costs ${us(layer('full', 'fetch'))} per call over handing that fetch a Request (which the transport builds only for an injected fetch). openapi-fetch's path, which \`client.raw\` and the list, batch and job operations still take, costs more (stub profile): openapi-fetch ${us(layer('of', 'fetch'))}, the token auth as middleware ${us(layer('mw', 'of'))}, our attempt loop and fetch transport ${us(layer('tr', 'mw'))} (it reads openapi-fetch's Request into plain data and, for an injected fetch, builds a second Request: ${layers.requestCounts.tr ?? '?'} per call). In place, against the server, one Request that is built and never used costs ${us(inPlace('floorReq', 'floor'))} per call, ${us(inPlace('floorReqSig', 'floor'))} when it follows an AbortController's signal, as a Request built for an injected fetch does (its body stream, its internal AbortSignal and their garbage: a tight loop without I/O hides most of it), and handing \`fetch\` a Request instead of \`(url, init)\`, which our transport does only for an injected fetch, costs ${us(inPlace('fetch', 'fetchUrl'))}.${token ? ` In the CPU profile of token calls (default options), code reached from undici takes ${fmt.pct(share(token, 'undici'))} of the busy time (undici's \`fetch()\`, its synchronous part, ${fmt.pct(inclusive(token, 'undici fetch()'))} inclusive), garbage collection ${fmt.pct(token.self.find((x) => x.label === 'garbage collection')?.share)}, ours ${fmt.pct(share(token, 'ours'))}${ofShare ? `, openapi-fetch ${fmt.pct(ofShare)}` : ', openapi-fetch none (it is not on stopServer\'s path)'}.` : ''}`);
+  const kept = (id) => {
+    const c = lat.contenders.find((x) => x.id === id);
+    return c ? (c.heap.heapEnd - c.heap.heapStart) / c.heap.calls : NaN;
+  };
+  out.push(`- **Heap kept per call, after a full GC** (the distribution table): ours ${fmt.int(kept('2'))} B with a token and ${fmt.int(kept('3'))} B with AK/SK over fetch, raw fetch ${fmt.int(kept('1'))} B${seq.has('5') ? `, ours over node:http ${fmt.int(kept('5'))} B and ${fmt.int(kept('5s'))} B` : ''}. stopServer reads the 202's empty body (any other it cancels) rather than leaving it unread: an unread body kept undici's whole exchange reachable, some 27 KB per call before this was fixed, which would show here.`);
+  out.push(`- **AK/SK calls**: ${us(seq.get('3').median)}, ${fmt.x(r31.median)} of raw fetch${seq.has('4') ? ` and ${fmt.x(lat.ratio('3', '4').median)} of the SDK transport (${us(seq.get('4').median)})` : ''}. Signing adds ${us(stub.aksk?.median - stub.full?.median)} per call with a stub fetch: akskAuth's \`headersFor\` gets the plain request and returns the signature headers, synchronously with node:crypto (a body digest, kept for the last string body, so a repeated stop body is hashed once; a canonical-request digest; an HMAC), with no Request read or rebuilt${wc?.fetch ? ` (${wc.fetch.aksk.Request === 0 ? 'no Request' : plural(wc.fetch.aksk.Request, 'Request')} built per call with default options, counted)` : ''}.${signing.sdk ? ` Signatures per second: ours as the client signs (\`headersFor\`) ${fmt.int(signing.ours.perSec)}, the SDK's signer ${fmt.int(signing.sdk.perSec)}; ours uses ${fmt.us(signing.ours.cpuPerCall)} µs of CPU per signature to the SDK's ${fmt.us(signing.sdk.cpuPerCall)} (signing one request over and over, ours reuses its cached body hash and canonical path, which the SDK recomputes).` : ''}${signing.viaRequest ? ` Through \`authorize\`, a Request in and a signed Request out, which the client uses only for an auth without \`headersFor\`: ${fmt.int(signing.viaRequest.perSec)} per second (${fmt.int(1e6 / Math.max(1e-9, signing.viaRequest.usPerCall - signing.req.usPerCall))} net of building the Request).` : ''}${aksk ? ` In the AK/SK profile our own code (mostly signing) takes ${fmt.pct(share(aksk, 'ours'))} of the busy time.` : ''}`);
   if (seq.has('5')) {
     const closed = (seq.get('2').median - seq.get('5').median) / (seq.get('2').median - seq.get('0').median);
-    const what = lat.node.kind === 'nodeTransport' ? '`nodeTransport()` (dist/node.js)' : 'node:http transport prototype';
-    const tail = lat.node.kind === 'nodeTransport'
-      ? ''
-      : ' What remains is our layers\' Requests (as an injected fetch it is handed a Request the transport builds, reads that Request\'s body back and builds a Response) and, for AK/SK, the signing. Worth it only together with fewer Requests per call; not adopted: bench/README.md lists what it would have to prove first.';
+    const isNode = lat.node.kind === 'nodeTransport';
+    const what = isNode ? '`nodeTransport()` (dist/node.js)' : 'the node:http prototype, as fallback';
+    const objects = (c) => (c.Request + c.Response + c.Headers === 0 ? 'no Request, Response or Headers' : `${plural(c.Request, 'Request')}, ${plural(c.Response, 'Response')} and ${fmt.int(c.Headers)} Headers`);
+    const tail = isNode
+      ? `${wc?.node ? ` Per stop, our JavaScript builds ${objects(wc.node.token) === objects(wc.node.aksk) ? `${objects(wc.node.token)}, with a token or AK/SK alike` : `${objects(wc.node.token)} with a token and ${objects(wc.node.aksk)} with AK/SK`} (counted): the plain request goes to one \`http.request\` over a keep-alive agent as a header object, and a bodyless answer resolves once its socket is back in the pool.` : ''}`
+      : ` This is not the package's \`nodeTransport()\` (${lat.node.reason ?? 'not found'}) but the prototype in bench/node-transport.mjs given as an injected fetch, so the transport builds a Request for it and it builds a Response back; \`npm run build\` makes dist/node.js and the bench then measures \`nodeTransport()\`.`;
     out.push(`- **${what}**: ours over it takes ${us(seq.get('5').median)} with a token: ${fmt.x(lat.ratio('5', '1').median)} of raw fetch (from ${fmt.x(r21.median)} over undici) and ${fmt.x(lat.ratio('5', '0').median)} of the http.request floor (from ${fmt.x(lat.ratio('2', '0').median)}), ${closed >= 0 ? `so it closes ${fmt.pct(closed)} of the distance between ours and the floor` : 'so it is no closer to the floor than ours over fetch'}; with AK/SK it is ${fmt.x(lat.ratio('5s', '1').median)} of raw fetch${seq.has('4') ? ` and ${fmt.x(lat.ratio('5s', '4').median)} of the SDK transport` : ''}.${tail}`);
   }
   out.push(`- **Weight**: import ${fmt.delta(imports.ours.median - imports.node.median, ' ms')} over \`node -e 0\`${imports.sdkEcs ? ` (the SDK's ECS package ${fmt.delta(imports.sdkEcs.median - imports.node.median, ' ms')})` : ''}; ${bundles.bundles?.[0]?.gzip ? `bundle ${fmt.bytes(bundles.bundles[0].gzip)} gzipped` : ''}${ours ? `; install ${fmt.bytes(ours.bytes)} in ${ours.packages} packages` : ''}${footprints?.[1]?.bytes ? ` against the SDK's ${fmt.bytes(footprints[1].bytes)} (${fmt.bytes(footprints[1].diskBytes)} on disk) in ${footprints[1].packages}` : ''}.`);
@@ -450,7 +542,10 @@ try {
   const latencyBudgetMs = Math.max(20_000, budgetFrom + cfg.budgetS * 1000 - after * 1000 - Date.now());
   lat = await phase('latency (sequential and concurrent)', () => latency(port, sdk, latencyBudgetMs));
   signing = await phase('signing', () => benchSigning({ sdk, rounds: cfg.signRounds, parallelRounds: 3, n: cfg.signN, parallel: 32, budgetMs: share.signing * 1000 }));
-  layers = await phase('profile: layers', () => profileLayers({ port, rounds: cfg.profileRounds, stubN: cfg.stubN, netN: cfg.profileN, budgetMs: share.layers * 1000 }));
+  layers = await phase('profile: layers', async () => ({
+    ...(await profileLayers({ port, rounds: cfg.profileRounds, stubN: cfg.stubN, netN: cfg.profileN, budgetMs: share.layers * 1000 })),
+    webCounts: await webObjectCounts(port).catch((error) => (log(`counting web objects failed: ${error.message}`), undefined)),
+  }));
   await phase('profile: V8 CPU profiles', async () => {
     for (const mode of ['token', 'aksk']) {
       try {
