@@ -2,6 +2,8 @@ import { sleep } from '../abort.js';
 import { createEcsClient, type EcsClient } from '../client.js';
 import { packageVersion } from '../client-options.js';
 import { Redactor } from '../errors/redaction.js';
+import { fetchTransport } from '../transport/fetch-transport.js';
+import { nodeTransport } from '../transport/node-transport.js';
 import { parseCommandLine, wantsJson } from './args.js';
 import { inputSources, settingsFrom, type Settings } from './environment.js';
 import { readAll, stopEachWithNova, stopWithBatches, type Fleet } from './fleet.js';
@@ -54,12 +56,13 @@ async function run(argv: string[], environment: NodeJS.ProcessEnv, io: CliIo, cl
 
 /** Resolves the servers, then reads them (--dry-run) or stops them with the API chosen. */
 async function execute(settings: Settings, io: CliIo, redactor: Redactor, output: Output, signal: AbortSignal): Promise<number> {
-  const send = io.fetch ?? ((request: Request) => globalThis.fetch(request));
+  // The program runs on Node only: node:http, unless a test hands it a fetch.
+  const transport = io.fetch ? fetchTransport(io.fetch) : nodeTransport();
   const client = createEcsClient({
     ...settings.client,
-    fetch: (request: Request) => {
-      redactor.addFromRequest(request);
-      return send(request);
+    transport: (request, attempt) => {
+      redactor.addFromRequest({ headers: { get: (name) => request.headers[name] } });
+      return transport(request, attempt);
     },
   });
   const clock = io.clock ?? systemClock;

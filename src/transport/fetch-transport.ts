@@ -48,8 +48,10 @@ export function webResponse(response: Response, maxBytes: number, signal: AbortS
       if (used) return;
       used = true;
       finished();
-      // An unread body keeps the whole exchange in memory (undici): cancel it.
-      response.body?.cancel().catch(() => {});
+      // An unread body keeps the whole exchange in memory (undici). An empty one (Nova's 202) is
+      // read, which costs less than cancelling (undici makes an AbortError for that); any other is cancelled.
+      if (response.headers.get('content-length') === '0') response.arrayBuffer().catch(() => {});
+      else response.body?.cancel().catch(() => {});
     },
   };
 }
