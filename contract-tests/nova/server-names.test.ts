@@ -3,10 +3,12 @@
  * and escaped as a regular expression (Nova matches `name` anywhere, as a pattern) and keeps exact
  * matches, so a unique name gives its server, a shared name both, a missing one none, and a name
  * with pattern characters only itself (`web.01` is not `webx01`). Every list exchange fits both
- * profiles of the contract, its body the spec's ServerListResponse.
+ * profiles of the contract, its body the spec's ServerListResponse. And the stop over
+ * nodeTransport() (node:http), as the real Nova answers it.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createEcsClient, EcsApiError, tokenAuth } from '../../src/index.js';
+import { nodeTransport } from '../../src/node.js';
 import { contractFor } from '../support/contract.js';
 import { checkExchange, wireExchange, type WireExchange } from '../support/exchange-check.js';
 import { novaMissing, startNova, type RunningNova } from '../support/nova.js';
@@ -98,5 +100,17 @@ describe.runIf(!missing || process.env.CI)('finding servers by name on a real No
     expect((await ecs.listServers({ status: 'SHUTOFF' })).map((s) => s.id)).toEqual([stopped]);
     expect((await ecs.listServers({ name: 'web', status: 'ACTIVE' })).map((s) => s.id).sort()).toEqual([...byName('web-01'), ...byName('web.01')].sort());
     await expectExchangesFitTheContract();
+  }, 180_000);
+
+  it('over nodeTransport(): stops a server, waits until SHUTOFF, and takes the 409 of a second stop as already stopped', async () => {
+    const ecs = createEcsClient({ endpoint: nova.url, projectId: nova.project_id, auth: tokenAuth(nova.member_token), retry: false, transport: nodeTransport() });
+    const [target] = byName('twin');
+    expect(await ecs.getServer(target!)).toMatchObject({ id: target, status: 'ACTIVE' });
+    const stopped = await ecs.stopServer(target!, { type: 'SOFT', wait: { timeoutMs: 120_000, intervalMs: 200 } });
+    expect(stopped).toMatchObject({ status: 202, alreadyStopped: false, server: { id: target, status: 'SHUTOFF' } });
+    expect(stopped.requestId).toMatch(/^req-/);
+    expect(await ecs.stopServer(target!, { ifAlreadyStopped: 'ok' })).toMatchObject({ status: 409, alreadyStopped: true });
+    const error = await ecs.stopServer(target!).catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 409, kind: 'conflictingRequest' });
   }, 180_000);
 });
