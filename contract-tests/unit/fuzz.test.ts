@@ -16,6 +16,7 @@ import { akskAuth, createEcsClient, EcsApiError, type EcsClientOptions, EcsInput
 import { regions } from '../../src/regions.js';
 import { componentValidator } from '../support/spec.js';
 import { nextTurn, PROJECT, SERVER } from '../support/fixtures.js';
+import { allowedKinds, hex, responseSpec, type ResponseSpec } from '../support/fuzz-responses.js';
 
 const seed = Number(process.env.FC_SEED ?? 20261126);
 const total = Number(process.env.FUZZ_RUNS ?? 1_000);
@@ -125,7 +126,6 @@ const nasty = (valid: fc.Arbitrary<string>) =>
 const invalid = (valid: fc.Arbitrary<string>, isValid: (v: unknown) => boolean, nullIsDefault = false) =>
   nasty(valid).filter((v) => !isValid(v) && !(nullIsDefault && v === null) && v !== undefined);
 
-const hex = (length: number) => fc.string({ unit: fc.constantFrom(...'0123456789abcdefABCDEF'), minLength: length, maxLength: length });
 const validServerId = fc.tuple(hex(8), hex(4), hex(4), hex(4), hex(12)).map((parts) => parts.join('-'));
 const validProjectId = hex(32);
 const validRequestId = fc.uuid().map((u) => `req-${u.toLowerCase()}`);
@@ -448,8 +448,8 @@ async function runScenario({ choices }: Scenario): Promise<Verdict> {
     verdict = { refused: error };
     expect(knownFields, `unknown field ${error.field}`).toContain(error.field);
     expect(error.message.startsWith(`${error.field} `)).toBe(true);
-    // The value is never echoed: short messages, no control characters.
-    expect(error.message.length).toBeLessThan(200);
+    // The value is never echoed: short messages (but for the list of regions an unknown one is told), no control characters.
+    expect(error.message.replace(regions.join(', '), '').length).toBeLessThan(200);
     expect(error.message).not.toMatch(/[\p{Cc}]/u);
     // Nothing was sent.
     expect(rec.sent).toEqual([]);
@@ -562,69 +562,6 @@ describe('fuzzing the inputs', () => {
 // ---------------------------------------------------------------------------------------------
 // Response property
 
-const novaFaultNames = [
-  'badRequest', 'unauthorized', 'forbidden', 'itemNotFound', 'badMethod', 'conflictingRequest',
-  'overLimit', 'badMediaType', 'notImplemented', 'serviceUnavailable', 'computeFault',
-];
-const allowedKinds = new Set([...novaFaultNames, 'ecs', 'gateway', 'identity', 'http']);
-const latin1 = fc.string({ unit: fc.integer({ min: 0x20, max: 0xff }).map((c) => String.fromCharCode(c)), maxLength: 60 });
-const hugeHeader = `req-${'9'.repeat(100_000)}`;
-const headerValue = fc.oneof({ weight: 5, arbitrary: latin1 }, { weight: 1, arbitrary: fc.constant(hugeHeader) }, { weight: 1, arbitrary: fc.uuid().map((u) => `req-${u}`) });
-const retryAfter = fc.oneof(
-  fc.nat({ max: 100_000 }).map(String),
-  fc.constantFrom('-1', '1.5', 'soon', '0x10', ' 5 ', 'NaN', 'Infinity', '99999999999999999999', 'Wed, 21 Oct 2015 07:28:00 GMT', 'Fri, 31 Dec 9999 23:59:59 GMT'),
-  headerValue,
-);
-const responseHeaders = fc.record(
-  {
-    'retry-after': retryAfter,
-    'x-openstack-request-id': headerValue,
-    'x-compute-request-id': headerValue,
-    'x-request-id': headerValue,
-    'content-type': fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/html', 'text/plain', 'application/octet-stream', ''),
-    'content-length': fc.constantFrom('0', '1', '42', '999999999', 'abc'),
-    'x-junk': latin1,
-  },
-  { requiredKeys: [] },
-);
-const jsonish = fc.jsonValue({ maxDepth: 2 });
-const errorShape = fc.oneof(
-  fc
-    .record({
-      name: fc.constantFrom(...novaFaultNames, 'notAFault', 'message'),
-      code: fc.oneof(fc.integer({ min: 100, max: 599 }), fc.string()),
-      message: fc.oneof(fc.string({ unit: 'binary' }), fc.constant(''), fc.integer(), fc.constant(null), fc.constant(`Cannot 'stop' instance x while it is in vm_state stopped`)),
-      retryAfter: fc.oneof(fc.integer(), fc.string(), fc.double(), fc.constant(null)),
-    }, { requiredKeys: ['name'] })
-    .map(({ name, ...rest }) => ({ [name]: rest })),
-  fc
-    .record({
-      code: fc.oneof(fc.stringMatching(/^Ecs\.\d{4}$/), fc.constant('Ecs.1000'), fc.string(), fc.integer()),
-      message: fc.oneof(
-        fc.string({ unit: 'binary' }),
-        fc.constant(`{"conflictingRequest": {"code": 409, "message": "Cannot 'stop' instance x while it is in vm_state stopped"}}`),
-        jsonish.map((v) => JSON.stringify(v)),
-      ),
-    }, { requiredKeys: [] })
-    .map((error) => ({ error })),
-  fc.record({ error_code: fc.oneof(fc.stringMatching(/^APIGW\.\d{4}$/), fc.string(), fc.integer()), error_msg: fc.oneof(fc.string(), fc.integer()), request_id: fc.oneof(hex(32), fc.string()) }, { requiredKeys: [] }),
-  fc.record({ server: fc.oneof(fc.record({ id: fc.string(), status: fc.oneof(fc.constantFrom('SHUTOFF', 'ACTIVE'), fc.string(), fc.integer()) }, { requiredKeys: [] }), jsonish) }),
-  jsonish,
-);
-const hugeBody = `{"computeFault": {"code": 500, "message": "${'m'.repeat(1_500_000)}"}}`;
-const deepBody = `${'['.repeat(50_000)}${']'.repeat(50_000)}`;
-const bodyArb = fc.oneof(
-  { weight: 1, arbitrary: fc.constant<string | Uint8Array | null>(null) },
-  { weight: 5, arbitrary: errorShape.map((v) => JSON.stringify(v)) },
-  { weight: 2, arbitrary: fc.tuple(errorShape.map((v) => JSON.stringify(v)), fc.nat()).map(([t, n]) => t.slice(0, n % (t.length + 1))) },
-  { weight: 1, arbitrary: fc.constantFrom('', 'null', '[]', '{', '"x"', '<html><body><h1>502 Bad Gateway</h1></body></html>', '\u0000\u0001') },
-  { weight: 1, arbitrary: fc.string({ unit: 'binary' }) },
-  { weight: 2, arbitrary: fc.uint8Array({ maxLength: 256 }) },
-  { weight: 1, arbitrary: fc.constantFrom(hugeBody, deepBody) },
-);
-const status = fc.oneof(fc.integer({ min: 200, max: 599 }), fc.constantFrom(200, 202, 204, 400, 401, 404, 409, 429, 500, 502, 503));
-const responseSpec = fc.record({ status, headers: responseHeaders, body: bodyArb });
-type ResponseSpec = { status: number; headers: Record<string, string>; body: string | Uint8Array | null };
 
 function build(r: ResponseSpec): Response {
   const nullBody = r.status === 204 || r.status === 205 || r.status === 304;
