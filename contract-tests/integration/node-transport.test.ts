@@ -169,3 +169,29 @@ describe('compressed bodies, as fetch reads them', () => {
     expect(s.requests[0]!.headers['accept-encoding']).toBe('gzip, deflate');
   });
 });
+
+describe('a body that cannot be decoded', () => {
+  it.each([
+    ['the global fetch', () => ({})],
+    ['nodeTransport()', () => ({ transport: nodeTransport() })],
+  ])('a 500 declaring gzip with bytes that are not gzip, over %s: a network error', BUDGET, async (_label, options) => {
+    const s = await serve((_req, res) => {
+      const garbage = Buffer.from('this is not gzip at all, not even close');
+      res.writeHead(500, { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip', 'Content-Length': garbage.byteLength });
+      res.end(garbage);
+    });
+    const error = await apiError(client(s.url, {}, options()).stopServer(SERVER));
+    expect(error).toMatchObject({ kind: 'network', status: undefined });
+  });
+
+  it('still arriving (the rest never comes), over nodeTransport(): a network error at once, the connection closed before the attempt times out', BUDGET, async () => {
+    const s = await serve((_req, res) => {
+      res.writeHead(500, { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip', 'Content-Length': 100_000 });
+      res.write(Buffer.from('this is not gzip at all, not even close'));
+    });
+    const error = await apiError(client(s.url, { timeoutMs: 600_000 }).stopServer(SERVER));
+    expect(error).toMatchObject({ kind: 'network', status: undefined });
+    // Not left open until the (10-minute) attempt timeout: the client closes it.
+    await new Promise((resolve) => (s.sockets[0]!.destroyed ? resolve(undefined) : s.sockets[0]!.once('close', resolve)));
+  });
+});

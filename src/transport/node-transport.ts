@@ -183,8 +183,11 @@ function readText(body: Readable, res: http.IncomingMessage, { signal, maxRespon
     let seen = 0;
     const settle = (error?: unknown) => {
       body.off('data', onData);
-      if (error === undefined) resolve(Buffer.concat(chunks).toString('utf8'));
-      else reject(signal.aborted ? signal.reason : new TypeError('terminated', { cause: error }));
+      if (error === undefined) return resolve(Buffer.concat(chunks).toString('utf8'));
+      // A body that cannot be decoded is not read further: a connection still receiving it is
+      // closed now, not at the attempt's timeout.
+      if (!res.complete) res.destroy();
+      reject(signal.aborted ? signal.reason : new TypeError('terminated', { cause: error }));
     };
     const onData = (chunk: Buffer) => {
       const room = maxResponseBytes - seen;
