@@ -34,11 +34,12 @@ export default defineConfig({
         },
       },
       {
-        // A real OpenStack Nova, started by the tests (Debian's python3-nova; skipped loudly without it).
+        // A real OpenStack Nova and Keystone, started by the tests (Debian's python3-nova and
+        // python3-keystone; skipped loudly without them).
         test: {
           name: 'nova',
           root,
-          include: ['contract-tests/nova/**/*.test.ts'],
+          include: ['contract-tests/nova/**/*.test.ts', 'contract-tests/keystone/**/*.test.ts'],
         },
       },
       {

@@ -80,7 +80,8 @@ export function createClientCore(config: ClientConfig): ClientCore {
       return result instanceof Promise ? await raceAbort(result, bounded().signal) : result;
     } catch (error) {
       if (bound?.signal.aborted) throw bound.signal.reason;
-      if (error instanceof EcsInputError) throw error;
+      // Bad input, or an identity service's answer (a 401 for a wrong password): typed already.
+      if (error instanceof EcsError) throw error;
       throw new CredentialsFailure(undefined, { cause: error });
     } finally {
       bound?.done();
@@ -100,20 +101,20 @@ export function createClientCore(config: ClientConfig): ClientCore {
     return plainRequest(await auth.authorize(new Request(url, { method, headers, body }), context));
   }
 
-  async function authorizeAndSend(request: TransportRequest, signal: AbortSignal | undefined, redactor: Redactor): Promise<TransportResponse> {
-    const ready = await authStep((context) => authorized(request, context), signal, redactor);
-    redactor.addFromRequest({ headers: { get: (name) => ready.headers[name] } });
-    return sendAttempts(ready, signal);
+  async function authorizeAndSend(request: TransportRequest, signal: AbortSignal | undefined, redactor: Redactor) {
+    const sent = await authStep((context) => authorized(request, context), signal, redactor);
+    redactor.addFromRequest({ headers: { get: (name) => sent.headers[name] } });
+    return { sent, response: await sendAttempts(sent, signal) };
   }
 
   /** Sends `request` authorized; after a 401, once more if the auth's `onUnauthorized` says so. */
   async function send(request: TransportRequest, signal: AbortSignal | undefined, redactor: Redactor): Promise<TransportResponse> {
-    const response = await authorizeAndSend(request, signal, redactor);
-    if (!auth.onUnauthorized || response.status !== 401 || !(await authStep((context) => auth.onUnauthorized!(context), signal, redactor))) {
+    const { sent, response } = await authorizeAndSend(request, signal, redactor);
+    if (!auth.onUnauthorized || response.status !== 401 || !(await authStep((context) => auth.onUnauthorized!(context, sent), signal, redactor))) {
       return response;
     }
     response.discard();
-    return authorizeAndSend(request, signal, redactor);
+    return (await authorizeAndSend(request, signal, redactor)).response;
   }
 
   /** openapi-fetch's fetch: its Request as plain data, sent as any other, answered as a Response. */

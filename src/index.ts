@@ -11,6 +11,8 @@ export { akskAuth, signRequest } from './auth/aksk.js';
 export type { AkSkCredentials, AkSkOptions } from './auth/aksk.js';
 export type { AuthContext, EcsAuth } from './auth/strategy.js';
 export { tokenAuth } from './auth/token.js';
+export { keystoneAuth } from './auth/keystone.js';
+export type { KeystoneAuth, KeystoneAuthOptions, KeystoneService, KeystoneToken } from './auth/keystone.js';
 export type { TokenProviderContext } from './auth/token.js';
 export { EcsApiError } from './errors/api-error.js';
 export type { RequestSummary } from './errors/api-error.js';

@@ -30,10 +30,11 @@ export interface EcsAuth {
    */
   headersFor?(request: TransportRequest, context: AuthContext): Record<string, string> | Promise<Record<string, string>>;
   /**
-   * Called once when a request it authorized got a 401. Resolve `true` to have the request
-   * authorized and sent once more (after refreshing a token, say).
+   * Called once when a request it authorized got a 401, with that request as sent (its headers
+   * say which credentials failed). Resolve `true` to have the request authorized and sent once
+   * more (after refreshing a token, say).
    */
-  onUnauthorized?(context: AuthContext): boolean | Promise<boolean>;
+  onUnauthorized?(context: AuthContext, request: TransportRequest): boolean | Promise<boolean>;
 }
 
 // Visible ASCII only: anything else either breaks the header syntax or makes `Headers`

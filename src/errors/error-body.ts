@@ -68,7 +68,9 @@ export function parseErrorBody(body: unknown): ErrorBody {
     return { kind: 'identity', message: text(body.error.message) };
   }
   if (text(body.error_code)) {
-    return { kind: 'gateway', code: text(body.error_code), message: text(body.error_msg), requestId: text(body.request_id) };
+    // Huawei IAM answers in the gateway's shape, with its own codes (IAM.0062: a wrong password).
+    const kind = text(body.error_code)!.startsWith('IAM.') ? 'identity' : 'gateway';
+    return { kind, code: text(body.error_code), message: text(body.error_msg), requestId: text(body.request_id) };
   }
   return { kind: 'http' };
 }

@@ -1,0 +1,152 @@
+/**
+ * keystoneAuth against a real OpenStack Keystone (Debian python3-keystone, started by the test on
+ * loopback) whose tokens live 5 seconds, and a compute stand-in that takes a request only with a
+ * token the real Keystone says is valid (it asks Keystone, as keystonemiddleware would): password
+ * and application-credential tokens, the catalog's compute endpoint, a wrong password, tokens
+ * fetched again before they expire and after a 401, and 100 concurrent calls sharing one fetch.
+ *
+ * Waits are for a token's real expiry (seconds, on Keystone's clock); nothing asserts how long
+ * anything took.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEcsClient, EcsApiError, type EcsClientOptions, keystoneAuth, type KeystoneAuthOptions, type Transport } from '../../src/index.js';
+import { nodeTransport } from '../../src/node.js';
+import { keystoneMissing, startKeystone, type RunningKeystone } from '../support/keystone.js';
+
+const missing = keystoneMissing();
+const SERVER = '4d8c3732-a248-40ed-bebc-539a6ffd25c0';
+const TOKEN_SECONDS = 5;
+
+describe.runIf(!missing || process.env.CI)('tokens from a real Keystone', () => {
+  let keystone: RunningKeystone;
+  let compute: Server;
+  let computeOrigin: string;
+  /** The tokens the compute stand-in was shown, and what Keystone said of each. */
+  const seen: { token: string; valid: boolean }[] = [];
+
+  beforeAll(async () => {
+    if (missing) throw new Error(`${missing}; .ci/run must install Keystone`);
+    // The compute stand-in: a stop is accepted with a token Keystone validates, else 401. One
+    // validation per token at a time, its answer kept for 250 ms (Keystone's wsgiref server takes
+    // one request at a time and resets connections beyond a small backlog).
+    const checks = new Map<string, { at: number; valid: Promise<boolean> }>();
+    const validate = (token: string) => {
+      const cached = checks.get(token);
+      if (cached && Date.now() - cached.at < 250) return cached.valid;
+      const valid = fetch(`${keystone.auth_url}/auth/tokens`, { headers: { 'X-Auth-Token': token, 'X-Subject-Token': token } }).then(
+        async (check) => {
+          await check.arrayBuffer();
+          return check.status === 200;
+        },
+        () => false,
+      );
+      checks.set(token, { at: Date.now(), valid });
+      return valid;
+    };
+    compute = createServer((req, res) => {
+      req.resume();
+      const token = String(req.headers['x-auth-token'] ?? '');
+      void validate(token).then((valid) => {
+        seen.push({ token, valid });
+        if (valid) res.writeHead(202, { 'Content-Length': 0, 'X-Openstack-Request-Id': `req-${crypto.randomUUID()}` }).end();
+        else res.writeHead(401, { 'Content-Type': 'application/json' }).end('{"error": {"code": 401, "title": "Unauthorized", "message": "The request you have made requires authentication."}}');
+      });
+    });
+    await new Promise<void>((resolve) => compute.listen(0, '127.0.0.1', resolve));
+    computeOrigin = `http://127.0.0.1:${(compute.address() as AddressInfo).port}`;
+    keystone = await startKeystone({ tokenSeconds: TOKEN_SECONDS, computeUrl: `${computeOrigin}/v2.1/%(project_id)s` });
+  }, 240_000);
+  afterAll(async () => {
+    compute?.closeAllConnections();
+    compute?.close();
+    await keystone?.stop();
+  }, 30_000);
+
+  const password = (): KeystoneAuthOptions => ({
+    authUrl: keystone.auth_url,
+    username: keystone.username,
+    userDomainName: keystone.user_domain_name,
+    password: keystone.password,
+    projectName: keystone.project_name,
+    projectDomainName: keystone.project_domain_name,
+  });
+  /** A client whose token requests are counted, over the global fetch or `transport`. */
+  function client(auth: ReturnType<typeof keystoneAuth>, transport?: Transport) {
+    const counted = { tokenRequests: 0 };
+    const count = (url: string) => void (url.endsWith('/auth/tokens') && counted.tokenRequests++);
+    const sending: Partial<EcsClientOptions> = transport
+      ? { transport: (request, attempt) => (count(request.url), transport(request, attempt)) }
+      : { fetch: (request) => (count(request.url), fetch(request)) };
+    const ecs = createEcsClient({ endpoint: computeOrigin, projectId: keystone.project_id, auth, retry: false, ...sending });
+    return { ecs, counted };
+  }
+
+  it('a password token, scoped to the project by name, is accepted and used for every call', async () => {
+    const { ecs, counted } = client(keystoneAuth(password()));
+    for (let i = 0; i < 3; i++) expect((await ecs.stopServer(SERVER)).status).toBe(202);
+    expect(counted.tokenRequests).toBe(1);
+  });
+
+  it('an application-credential token is accepted', async () => {
+    const auth = keystoneAuth({ authUrl: keystone.auth_url, applicationCredentialId: keystone.application_credential_id, applicationCredentialSecret: keystone.application_credential_secret });
+    expect((await client(auth).ecs.stopServer(SERVER)).status).toBe(202);
+  });
+
+  it("the token's catalog gives the compute endpoint and the project ID", async () => {
+    const auth = keystoneAuth(password());
+    const session = await auth.session({ fetch: (request) => fetch(request), signal: new AbortController().signal });
+    expect(session.projectId).toBe(keystone.project_id);
+    const computeService = session.catalog.find((service) => service.type === 'compute');
+    expect(computeService?.endpoints.find((e) => e.interface === 'public')?.url).toBe(`${computeOrigin}/v2.1/${keystone.project_id}`);
+    expect(session.expiresAt - session.issuedAt).toBe(TOKEN_SECONDS * 1000);
+  });
+
+  it('a wrong password: 401 from Keystone as an identity EcsApiError, the password nowhere, nothing sent to compute', async () => {
+    const before = seen.length;
+    const error = await client(keystoneAuth({ ...password(), password: 'wrong-Pa55-word-1234' })).ecs.stopServer(SERVER).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(EcsApiError);
+    expect(error).toMatchObject({ status: 401, kind: 'identity', message: 'The request you have made requires authentication.' });
+    expect(JSON.stringify(error)).not.toContain('wrong-Pa55-word-1234');
+    expect(seen.length).toBe(before);
+  });
+
+  it('5-second tokens are fetched again before they expire: calls across three lifetimes all pass, never with an expired token', async () => {
+    const { ecs, counted } = client(keystoneAuth(password()));
+    const before = seen.length;
+    const deadline = Date.now() + 3 * TOKEN_SECONDS * 1000;
+    let calls = 0;
+    while (Date.now() < deadline) {
+      expect((await ecs.stopServer(SERVER)).status).toBe(202);
+      calls++;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    expect(seen.slice(before).every((each) => each.valid)).toBe(true);
+    // A token every half-life (2.5 s) or so: more than one, far fewer than the calls.
+    expect(counted.tokenRequests).toBeGreaterThanOrEqual(3);
+    expect(counted.tokenRequests).toBeLessThan(calls);
+  }, 60_000);
+
+  it('a token that expired without the client knowing (its clock stopped): the 401, one new token, the call sent again', async () => {
+    const frozen = Date.now();
+    const { ecs, counted } = client(keystoneAuth({ ...password(), now: () => frozen }));
+    expect((await ecs.stopServer(SERVER)).status).toBe(202);
+    // Past the token's life on Keystone's clock.
+    await new Promise((resolve) => setTimeout(resolve, (TOKEN_SECONDS + 1) * 1000));
+    const before = seen.length;
+    expect((await ecs.stopServer(SERVER)).status).toBe(202);
+    expect(seen.slice(before).map((each) => each.valid)).toEqual([false, true]);
+    expect(counted.tokenRequests).toBe(2);
+  }, 60_000);
+
+  it.each([
+    ['the global fetch', undefined],
+    ['nodeTransport()', nodeTransport()],
+  ])('100 concurrent calls share one token fetch, over %s', async (_label, transport) => {
+    const { ecs, counted } = client(keystoneAuth(password()), transport);
+    const results = await Promise.all(Array.from({ length: 100 }, () => ecs.stopServer(SERVER)));
+    expect(results.every((r) => r.status === 202)).toBe(true);
+    expect(counted.tokenRequests).toBe(1);
+  }, 120_000);
+});
