@@ -14,6 +14,8 @@ import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { akskAuth, createEcsClient, type EcsClientOptions, signRequest, tokenAuth } from '../../src/index.js';
 import { nodeTransport } from '../../src/node.js';
+import { fetchTransport } from '../../src/transport/fetch-transport.js';
+import type { Transport } from '../../src/transport/transport.js';
 import { apiError, PROJECT, SERVER, TOKEN } from '../support/fixtures.js';
 
 const BUDGET = { timeout: 30_000 };
@@ -193,5 +195,72 @@ describe('a body that cannot be decoded', () => {
     expect(error).toMatchObject({ kind: 'network', status: undefined });
     // Not left open until the (10-minute) attempt timeout: the client closes it.
     await new Promise((resolve) => (s.sockets[0]!.destroyed ? resolve(undefined) : s.sockets[0]!.once('close', resolve)));
+  });
+});
+
+describe('the Transport contract, each transport called on its own', () => {
+  const transports: [string, () => Transport][] = [
+    ['fetchTransport()', () => fetchTransport()],
+    ['nodeTransport()', () => nodeTransport()],
+  ];
+  /** One attempt's options: a signal that never aborts, a small bound, `finished` counted. */
+  const attempt = (maxResponseBytes = 1024) => {
+    const state = { finished: 0 };
+    return { state, attempt: { signal: new AbortController().signal, maxResponseBytes, finished: () => void state.finished++ } };
+  };
+  const get = (url: string, headers: Record<string, string> = {}) => ({ method: 'GET', url, headers, body: null });
+  const body = (text: string, headers: Record<string, string | number> = {}) => (_req: IncomingMessage, res: ServerResponse) => {
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
+    res.end(text);
+  };
+
+  it.each(transports)('%s: text() reads the body once, cut at maxResponseBytes; a second read is refused', BUDGET, async (_label, make) => {
+    const s = await serve(body('x'.repeat(5000)));
+    const { state, attempt: options } = attempt(1024);
+    const response = await make()(get(`${s.url}/big`), options);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/json');
+    expect(await response.text()).toBe('x'.repeat(1024));
+    expect(() => response.stream()).toThrow(/already used/);
+    await expect(response.text()).rejects.toThrow(/already used/);
+    response.discard(); // nothing left to do: no error
+    expect(state.finished).toBeGreaterThanOrEqual(1);
+  });
+
+  it.each(transports)('%s: stream() gives the body, cut at maxResponseBytes', BUDGET, async (_label, make) => {
+    const s = await serve(body('y'.repeat(5000)));
+    const response = await make()(get(`${s.url}/big`), attempt(2048).attempt);
+    const text = await new Response(response.stream()).text();
+    expect(text).toBe('y'.repeat(2048));
+  });
+
+  it.each(transports)('%s: a body in an unknown coding is given as sent', BUDGET, async (_label, make) => {
+    const s = await serve(body('raw bytes', { 'Content-Encoding': 'zstd-ish' }));
+    const response = await make()(get(`${s.url}/x`), attempt().attempt);
+    expect(await response.text()).toBe('raw bytes');
+  });
+
+  it.each(transports)('%s: a header value with a line break is refused (a TypeError), nothing sent', BUDGET, async (label, make) => {
+    const s = await serve(accepted);
+    const error = await make()(get(`${s.url}/x`, { 'x-bad': 'a\r\nInjected: 1' }), attempt().attempt).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TypeError);
+    // fetch's Headers quotes the value (the client checks every value it sends before, for that);
+    // node:http names the header only.
+    if (label === 'nodeTransport()') expect(JSON.stringify(error, Object.getOwnPropertyNames(error)) + String((error as Error).cause)).not.toContain('Injected');
+    expect(s.requests).toHaveLength(0);
+  });
+
+  it('nodeTransport: a URL that is not http(s) is refused as fetch refuses it', async () => {
+    const error = await nodeTransport()(get('ftp://127.0.0.1/x'), attempt().attempt).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'TypeError', message: 'fetch failed' });
+  });
+
+  it('nodeTransport: openapi-fetch operations (list, raw) read their bodies through stream()', BUDGET, async () => {
+    const s = await serve(body(JSON.stringify({ servers: [{ id: SERVER, name: 'web-01', links: [] }] })));
+    const ecs = client(s.url);
+    expect(await ecs.listServers({ name: 'web' })).toEqual([{ id: SERVER, name: 'web-01', links: [] }]);
+    const { data, response } = await ecs.raw.GET('/v2.1/{project_id}/servers', { params: { path: { project_id: PROJECT } } });
+    expect(response.status).toBe(200);
+    expect(data).toEqual({ servers: [{ id: SERVER, name: 'web-01', links: [] }] });
   });
 });
