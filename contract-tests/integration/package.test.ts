@@ -51,18 +51,18 @@ describe('the package', () => {
     const installed = join(modules, 'huaweicloud-ecs-stop');
     mkdirSync(installed, { recursive: true });
     execFileSync('tar', ['-xzf', join(scratch, filename), '-C', installed, '--strip-components=1']);
-    symlinkSync(join(repoRoot, 'node_modules', 'openapi-fetch'), join(modules, 'openapi-fetch'));
+    for (const dependency of Object.keys(manifest.dependencies)) symlinkSync(join(repoRoot, 'node_modules', dependency), join(modules, dependency));
     const script = "import('huaweicloud-ecs-stop').then((m) => console.log(Object.keys(m).sort().join(' ')))";
     const imported = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: join(scratch, 'consumer'), encoding: 'utf8' });
     expect(imported.stderr).toBe('');
     expect(imported.stdout.trim().split(' ')).toEqual(expect.arrayContaining(['createEcsClient', 'tokenAuth', 'akskAuth', 'EcsError']));
     // The Node-only subpath, from the tarball too.
-    const node = spawnSync(process.execPath, ['--input-type=module', '-e', "import('huaweicloud-ecs-stop/node').then((m) => console.log(typeof m.nodeTransport))"], {
+    const node = spawnSync(process.execPath, ['--input-type=module', '-e', "import('huaweicloud-ecs-stop/node').then((m) => console.log(typeof m.nodeTransport, typeof m.fromCloudsYaml))"], {
       cwd: join(scratch, 'consumer'),
       encoding: 'utf8',
     });
     expect(node.stderr).toBe('');
-    expect(node.stdout.trim()).toBe('function');
+    expect(node.stdout.trim()).toBe('function function');
     const bin = spawnSync(process.execPath, [join(installed, manifest.bin['ecs-stop']!), '--version'], { encoding: 'utf8' });
     expect(bin.status).toBe(0);
 
@@ -85,8 +85,8 @@ describe('the package', () => {
     });
   });
 
-  it('has openapi-fetch as its one runtime dependency', () => {
-    expect(Object.keys(manifest.dependencies)).toEqual(['openapi-fetch']);
+  it('has openapi-fetch as its runtime dependency, and yaml for clouds.yaml (loaded from huaweicloud-ecs-stop/node and the CLI only)', () => {
+    expect(Object.keys(manifest.dependencies)).toEqual(['openapi-fetch', 'yaml']);
   });
 
   it('exports the public API from its entry point', async () => {

@@ -256,6 +256,10 @@ const usageCases: UsageCase[] = [
   { name: 'an unknown flag', argv: [SERVER, '--force'], env: base, field: 'option', says: /^unknown option in argument 2 \(not shown, in case it is a secret\)$/ },
   { name: 'a misspelt flag', argv: [SERVER, '--tpye', 'HARD'], env: base, field: '--tpye', says: /^unknown option '--tpye' \(did you mean --type\?\)$/ },
   { name: '--json=value', argv: [SERVER, '--json=yes'], env: base, field: '--json', says: /--json takes no value/ },
+  { name: '--os-cloud with ECS credentials set', argv: [SERVER, '--os-cloud', 'prod'], env: base, field: '--os-cloud', says: /^--os-cloud takes its credentials from clouds\.yaml: unset ECS_AUTH_TOKEN$/ },
+  { name: '--os-cloud with --endpoint', argv: [SERVER, '--os-cloud', 'prod', '--endpoint', 'https://ecs.example.com'], env: () => ({}), field: '--endpoint', says: /^--endpoint is not taken with --os-cloud: the endpoint and project come from the cloud's catalog$/ },
+  { name: '--os-cloud with --project-id', argv: [SERVER, '--os-cloud', 'prod', '--project-id', PROJECT], env: () => ({}), field: '--project-id', says: /^--project-id is not taken with --os-cloud/ },
+  { name: 'an empty --os-cloud', argv: [SERVER, '--os-cloud', ''], env: () => ({}), field: '--os-cloud', says: /^--os-cloud must name a cloud of clouds\.yaml$/ },
 ];
 
 describe('ecs-stop: usage errors exit 2 and send nothing', () => {
@@ -272,6 +276,14 @@ describe('ecs-stop: usage errors exit 2 and send nothing', () => {
     expect(json.code).toBe(exitCodes.usage);
     expect(json.requests).toHaveLength(0);
     expect(jsonLine(json)).toEqual({ ok: false, error: { kind: 'usage', field, message: expect.stringMatching(says) } });
+  });
+});
+
+describe('ecs-stop: OS_CLOUD beside Huawei’s variables', () => {
+  it('the ECS credentials win: OS_CLOUD set globally does not change a run that has them', async () => {
+    const result = await run([SERVER], { ...TOKEN_ENV, OS_CLOUD: 'some-openstack-cloud' });
+    expect(result.code).toBe(exitCodes.ok);
+    expect(result.requests.map((r) => r.url)).toEqual([STOP_URL]);
   });
 });
 

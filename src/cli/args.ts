@@ -9,6 +9,7 @@ const options = {
   endpoint: { type: 'string' },
   region: { type: 'string' },
   'project-id': { type: 'string' },
+  'os-cloud': { type: 'string' },
   microversion: { type: 'string' },
   'timeout-ms': { type: 'string' },
   wait: { type: 'boolean' },

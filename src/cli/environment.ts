@@ -21,7 +21,12 @@ export interface Settings {
   /** With --wait: how long to wait for SHUTOFF. */
   waitTimeoutMs: number | undefined;
   okIfStopped: boolean;
-  client: EcsClientOptions;
+  /**
+   * Without `cloud`, everything the client needs. With it (--os-cloud or OS_CLOUD), the endpoint,
+   * project and auth come from the cloud's clouds.yaml and its token's catalog instead.
+   */
+  client: Omit<EcsClientOptions, 'auth' | 'projectId' | 'endpoint' | 'region'> & Partial<EcsClientOptions>;
+  cloud?: { name: string | undefined; novaVersionGiven: boolean; environment: NodeJS.ProcessEnv };
 }
 
 /**
@@ -53,16 +58,30 @@ export function settingsFrom(
   // What the command line says comes first, so that `ecs-stop` alone asks for the server ID.
   const targets = targetsFrom(positionals);
   const flags = flagsFrom(values, environment, sources);
-  const auth = authFrom(environment, redactor);
-  const projectId = projectIdFrom(values, environment, sources);
-  const where = endpointFrom(values, environment, sources);
-  return {
+  const cloud = cloudFrom(values, environment);
+  const common = {
     targets,
     api: flags.api,
     dryRun: values['dry-run'] === true,
     type: flags.type,
     waitTimeoutMs: flags.waitTimeoutMs,
     okIfStopped: values['ok-if-stopped'] === true,
+  };
+  const options = {
+    novaVersion: flags.novaVersion,
+    ...(values.microversion !== undefined && { microversion: values.microversion }),
+    ...(flags.timeoutMs !== undefined && { timeoutMs: flags.timeoutMs }),
+    ...(values['allow-insecure-http'] === true && { allowInsecureHttp: true }),
+  };
+  if (cloud) {
+    const novaVersionGiven = values['nova-version'] !== undefined || values['api-version'] !== undefined || present(environment[envNames.novaVersion]);
+    return { ...common, client: options, cloud: { name: cloud.name, novaVersionGiven, environment } };
+  }
+  const auth = authFrom(environment, redactor);
+  const projectId = projectIdFrom(values, environment, sources);
+  const where = endpointFrom(values, environment, sources);
+  return {
+    ...common,
     client: {
       ...where,
       projectId,
@@ -115,6 +134,25 @@ function integerFlag(flag: string, value: string, max: number): number {
   const number = /^[0-9]{1,10}$/.test(value) ? Number(value) : Number.NaN;
   if (!(number >= 1 && number <= max)) throw new UsageError(flag, `${flag} must be an integer from 1 to ${max}`);
   return number;
+}
+
+/**
+ * The OpenStack cloud to use, if any: --os-cloud (which no ECS credentials, endpoint or project
+ * may come with), or OS_CLOUD when no ECS credentials are set (Huawei's variables win then).
+ */
+function cloudFrom(values: ParsedValues, environment: NodeJS.ProcessEnv): { name: string | undefined } | undefined {
+  const ecsCredentials = [envNames.ak, envNames.sk, envNames.securityToken, envNames.token].filter((name) => present(environment[name]));
+  if (values['os-cloud'] === undefined) {
+    return present(environment[envNames.cloud]) && ecsCredentials.length === 0 ? { name: environment[envNames.cloud] } : undefined;
+  }
+  if (values['os-cloud'] === '') throw new UsageError('--os-cloud', '--os-cloud must name a cloud of clouds.yaml');
+  if (ecsCredentials.length > 0) {
+    throw new UsageError('--os-cloud', `--os-cloud takes its credentials from clouds.yaml: unset ${ecsCredentials.join(', ')}`);
+  }
+  for (const flag of ['endpoint', 'region', 'project-id'] as const) {
+    if (values[flag] !== undefined) throw new UsageError(`--${flag}`, `--${flag} is not taken with --os-cloud: the endpoint and project come from the cloud's catalog`);
+  }
+  return { name: values['os-cloud'] };
 }
 
 /** Credentials: exactly one kind. */

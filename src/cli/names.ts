@@ -17,6 +17,8 @@ export const envNames = {
   region: 'HUAWEICLOUD_SDK_REGION',
   /** The Nova API version (v2 or v2.1), as in the contract checks. */
   novaVersion: 'ECS_API_VERSION',
+  /** OpenStack's: the cloud of clouds.yaml to use. */
+  cloud: 'OS_CLOUD',
 } as const;
 
 export const exitCodes = {

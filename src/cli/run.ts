@@ -4,6 +4,9 @@ import { packageVersion } from '../client-options.js';
 import { Redactor } from '../errors/redaction.js';
 import { fetchTransport } from '../transport/fetch-transport.js';
 import { nodeTransport } from '../transport/node-transport.js';
+import type { Transport } from '../transport/transport.js';
+import { connectCloud, loadCloud } from '../cloud-config.js';
+import type { EcsClientOptions } from '../client-options.js';
 import { parseCommandLine, wantsJson } from './args.js';
 import { inputSources, settingsFrom, type Settings } from './environment.js';
 import { readAll, stopEachWithNova, stopWithBatches, type Fleet } from './fleet.js';
@@ -38,7 +41,7 @@ export async function main(argv: string[], environment: NodeJS.ProcessEnv, io: C
 async function run(argv: string[], environment: NodeJS.ProcessEnv, io: CliIo, closed: AbortController): Promise<number> {
   const redactor = new Redactor();
   // Known before the command line is read, where a pasted secret could otherwise be quoted.
-  for (const name of [envNames.sk, envNames.securityToken, envNames.token]) redactor.add(environment[name]);
+  for (const name of [envNames.sk, envNames.securityToken, envNames.token, 'OS_PASSWORD', 'OS_APPLICATION_CREDENTIAL_SECRET']) redactor.add(environment[name]);
   const output = new Output(io, redactor, closed, wantsJson(argv));
   const sources = inputSources();
   try {
@@ -57,14 +60,12 @@ async function run(argv: string[], environment: NodeJS.ProcessEnv, io: CliIo, cl
 /** Resolves the servers, then reads them (--dry-run) or stops them with the API chosen. */
 async function execute(settings: Settings, io: CliIo, redactor: Redactor, output: Output, signal: AbortSignal): Promise<number> {
   // The program runs on Node only: node:http, unless a test hands it a fetch.
-  const transport = io.fetch ? fetchTransport(io.fetch) : nodeTransport();
-  const client = createEcsClient({
-    ...settings.client,
-    transport: (request, attempt) => {
-      redactor.addFromRequest({ headers: { get: (name) => request.headers[name] } });
-      return transport(request, attempt);
-    },
-  });
+  const inner = io.fetch ? fetchTransport(io.fetch) : nodeTransport();
+  const transport: Transport = (request, attempt) => {
+    redactor.addFromRequest({ headers: { get: (name) => request.headers[name] } });
+    return inner(request, attempt);
+  };
+  const client = createEcsClient({ ...(await clientOptions(settings, transport, signal)), transport });
   const clock = io.clock ?? systemClock;
   // Every name is resolved before anything is stopped.
   const servers = await resolveTargets(settings.targets, client, signal, output.printable);
@@ -113,4 +114,12 @@ function stopMany(client: EcsClient, settings: Settings, api: 'batch' | 'nova', 
     now: clock.now,
   };
   return api === 'batch' ? stopWithBatches(client, servers, options) : stopEachWithNova(client, servers, options);
+}
+
+/** The client's options: as given, or, with a cloud, its auth and what its token's catalog says. */
+async function clientOptions(settings: Settings, transport: Transport, signal: AbortSignal): Promise<EcsClientOptions> {
+  if (!settings.cloud) return settings.client as EcsClientOptions;
+  const cloud = loadCloud({ env: settings.cloud.environment, ...(settings.cloud.name !== undefined && { cloud: settings.cloud.name }) });
+  const connected = await connectCloud(cloud, { transport, signal, ...(settings.client.timeoutMs !== undefined && { timeoutMs: settings.client.timeoutMs }) });
+  return { ...settings.client, ...connected, ...(settings.cloud.novaVersionGiven && { novaVersion: settings.client.novaVersion }) };
 }

@@ -27,6 +27,9 @@ Options:
   --region R              a region ID such as cn-north-4, for its standard endpoint
   --allow-insecure-http   allow an http:// endpoint that is not loopback
   --project-id P          the project ID (32 hexadecimal characters)
+  --os-cloud NAME         sign in to the cloud NAME of clouds.yaml (and secure.yaml), as
+                          OpenStack's clients do: a Keystone or Huawei IAM token, the endpoint
+                          and project from its catalog (no --endpoint, --region, --project-id)
   --microversion X.Y      compute microversion such as 2.60, or latest (v2.1 only)
   --timeout-ms N          timeout per attempt in milliseconds (default 30000)
   --wait                  after the stop is accepted, follow the job (batch) and read each
@@ -50,6 +53,9 @@ Environment (credentials are read from here only; there are no flags for secrets
   ${envNames.endpoint}            the endpoint, when neither --endpoint nor --region is given
   ${envNames.region}  the region, when none of --endpoint, --region, ${envNames.endpoint} is given
   ${envNames.novaVersion}         the Nova API version, when --nova-version is not given
+  ${envNames.cloud}, OS_CLIENT_CONFIG_FILE, OS_CLIENT_SECURE_FILE
+                          the cloud of clouds.yaml, when --os-cloud is not given and none of
+                          the credentials above is set; where clouds.yaml and secure.yaml are
   Empty variables count as unset.
 
 Exit codes:
