@@ -129,21 +129,23 @@ enabled = false
         return {'auth': {'identity': {'methods': ['password'], 'password': {'user': {'name': name, 'domain': {'name': 'Default'}, 'password': password}}},
                          'scope': {'project': {'name': project, 'domain': {'name': 'Default'}}}}}
 
-    _, headers, _ = call(f'{url}/auth/tokens', 'POST', password_auth('admin', ADMIN_PASSWORD, 'admin'))
-    admin = headers['X-Subject-Token']
-    _, _, project = call(f'{url}/projects', 'POST', {'project': {'name': 'demo', 'domain_id': 'default'}}, admin)
+    # Tokens may live 5 seconds, less than a busy machine takes for all of this: each call gets a fresh one.
+    def token_of(name, password, project):
+        _, headers, _ = call(f'{url}/auth/tokens', 'POST', password_auth(name, password, project))
+        return headers['X-Subject-Token']
+
+    admin = lambda: token_of('admin', ADMIN_PASSWORD, 'admin')  # noqa: E731
+    _, _, project = call(f'{url}/projects', 'POST', {'project': {'name': 'demo', 'domain_id': 'default'}}, admin())
     project_id = project['project']['id']
-    _, _, user = call(f'{url}/users', 'POST', {'user': {'name': 'demo', 'domain_id': 'default', 'password': DEMO_PASSWORD}}, admin)
+    _, _, user = call(f'{url}/users', 'POST', {'user': {'name': 'demo', 'domain_id': 'default', 'password': DEMO_PASSWORD}}, admin())
     user_id = user['user']['id']
-    _, _, roles = call(f'{url}/roles?name=member', token=admin)
-    call(f'{url}/projects/{project_id}/users/{user_id}/roles/{roles["roles"][0]["id"]}', 'PUT', None, admin)
-    _, _, service = call(f'{url}/services', 'POST', {'service': {'type': 'compute', 'name': 'nova'}}, admin)
+    _, _, roles = call(f'{url}/roles?name=member', token=admin())
+    call(f'{url}/projects/{project_id}/users/{user_id}/roles/{roles["roles"][0]["id"]}', 'PUT', None, admin())
+    _, _, service = call(f'{url}/services', 'POST', {'service': {'type': 'compute', 'name': 'nova'}}, admin())
     call(f'{url}/endpoints', 'POST', {'endpoint': {'service_id': service['service']['id'], 'interface': 'public',
-                                                   'region_id': args.region, 'url': args.compute_url}}, admin)
-    _, headers, _ = call(f'{url}/auth/tokens', 'POST', password_auth('demo', DEMO_PASSWORD, 'demo'))
-    demo = headers['X-Subject-Token']
+                                                   'region_id': args.region, 'url': args.compute_url}}, admin())
     _, _, credential = call(f'{url}/users/{user_id}/application_credentials', 'POST',
-                            {'application_credential': {'name': 'ecs-stop-tests'}}, demo)
+                            {'application_credential': {'name': 'ecs-stop-tests'}}, token_of('demo', DEMO_PASSWORD, 'demo'))
 
     ready = {
         'auth_url': url,
