@@ -253,6 +253,31 @@ describe('bad options, refused by name before anything is sent', () => {
   });
 });
 
+describe("Huawei's specifics", () => {
+  it('region instead of authUrl: the region\'s IAM endpoint', async () => {
+    const server = cloud();
+    const { authUrl: _, ...rest } = huawei;
+    await makeClient(server.fetch, { auth: keystoneAuth({ ...rest, region: 'cn-north-4' }) }).stopServer(SERVER);
+    expect(server.requests[0]!.url).toBe(TOKENS);
+  });
+
+  it.each([
+    ['both authUrl and region', { ...huawei, region: 'cn-north-4' }, 'auth.authUrl'],
+    ['neither', { ...huawei, authUrl: undefined }, 'auth.authUrl'],
+    ['a region outside the table', { ...huawei, authUrl: undefined, region: 'xx-nowhere-9' }, 'auth.region'],
+  ])('%s: refused, naming it', (_label, options, field) => {
+    expect(() => keystoneAuth(options as KeystoneAuthOptions)).toThrow(expect.objectContaining({ field }));
+  });
+
+  it('a PKI token of several kilobytes ("MIID..."): sent whole, never shown', async () => {
+    const pki = `MIID${'AbCd+/xYz0'.repeat(800)}`;
+    const server = cloud((token) => (token === pki ? json(409, { conflictingRequest: { code: 409, message: `token ${token}` } }) : new Response(null, { status: 500 })), () => tokenResponse(pki));
+    const error = await apiError(makeClient(server.fetch, { auth: keystoneAuth(huawei) }).stopServer(SERVER));
+    expect(server.requests[1]!.headers.get('x-auth-token')).toBe(pki);
+    expect(error.message).toBe('token [redacted]');
+  });
+});
+
 describe('the auth on its own', () => {
   const context = (server: ReturnType<typeof cloud>) => ({ fetch: server.fetch, signal: new AbortController().signal, registerSecret: () => {} });
 

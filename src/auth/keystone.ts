@@ -10,11 +10,15 @@ import { errorFromResponse, errorFromUnexpectedBody } from '../errors/api-error.
 import { EcsInputError } from '../errors/input-error.js';
 import { Redactor } from '../errors/redaction.js';
 import type { TransportRequest } from '../http.js';
+import type { Region } from '../regions.js';
+import { regionEndpoint } from '../validate.js';
 import { checkCredential, makeAuth, type AuthContext, type EcsAuth } from './strategy.js';
 
 export interface KeystoneAuthOptions {
-  /** The identity endpoint with its version, such as `https://iam.cn-north-4.myhuaweicloud.com/v3`. */
-  authUrl: string;
+  /** The identity endpoint with its version, such as `https://iam.cn-north-4.myhuaweicloud.com/v3`. Give this or `region`. */
+  authUrl?: string;
+  /** A Huawei Cloud region (`cn-north-4`), for its IAM endpoint `https://iam.{region}.myhuaweicloud.com/v3`. */
+  region?: Region | (string & {});
   /** A user by name (with `userDomainName` or `userDomainId`; on Huawei, the account name) or by `userId`. */
   username?: string;
   userId?: string;
@@ -149,7 +153,8 @@ interface CheckedOptions {
 
 function checkOptions(options: KeystoneAuthOptions): CheckedOptions {
   if (typeof options !== 'object' || options === null) throw new EcsInputError('auth', 'must be an object with authUrl and credentials');
-  const authUrl = checkAuthUrl(options.authUrl);
+  if ((options.authUrl === undefined) === (options.region === undefined)) throw new EcsInputError('auth.authUrl', 'or region must be given, not both');
+  const authUrl = options.authUrl !== undefined ? checkAuthUrl(options.authUrl) : iamUrl(options.region);
   const optional = (field: keyof KeystoneAuthOptions) => {
     const value = options[field];
     if (value !== undefined && (typeof value !== 'string' || value === '' || /\p{Cc}/u.test(value))) {
@@ -194,6 +199,16 @@ function checkUser(options: KeystoneAuthOptions): void {
 function checkPasscode(value: unknown): string {
   if (typeof value !== 'string' || !/^\d{6,8}$/.test(value)) throw new EcsInputError('auth.totp', 'must be a passcode of 6 to 8 digits');
   return value;
+}
+
+/** Huawei IAM's endpoint for a region of the ECS region table, as for ECS's own endpoint. */
+function iamUrl(region: unknown): string {
+  try {
+    return `${regionEndpoint(region).replace('://ecs.', '://iam.')}/v3`;
+  } catch (error) {
+    if (error instanceof EcsInputError) throw new EcsInputError('auth.region', error.message.slice(error.field.length + 1));
+    throw error;
+  }
 }
 
 /** An https URL (http only to loopback), without query or fragment; its trailing `/` dropped. */
