@@ -7,7 +7,7 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { EcsApiError, EcsInputError, keystoneAuth, type KeystoneAuthOptions } from '../../src/index.js';
-import { apiError, fakeFetch, json, makeClient, PROJECT, SERVER } from '../support/fixtures.js';
+import { apiError, fakeFetch, fetchFailed, json, makeClient, PROJECT, SERVER } from '../support/fixtures.js';
 
 const AUTH_URL = 'https://iam.cn-north-4.myhuaweicloud.com/v3';
 const TOKENS = `${AUTH_URL}/auth/tokens`;
@@ -197,6 +197,13 @@ describe("the identity service's errors", () => {
       expect(shown).not.toContain(PASSWORD);
       expect(shown).not.toContain('654321');
     }
+  });
+
+  it('an identity service that cannot be reached: a network EcsApiError naming its token URL, nothing sent to the service', async () => {
+    const server = fakeFetch((request) => (request.url === TOKENS ? Promise.reject(fetchFailed('ECONNREFUSED', 'connect ECONNREFUSED 10.0.0.9:443')) : new Response(null, { status: 202 })));
+    const error = await apiError(makeClient(server.fetch, { auth: keystoneAuth(huawei) }).stopServer(SERVER));
+    expect(error).toMatchObject({ kind: 'network', code: 'ECONNREFUSED', request: { method: 'POST', url: TOKENS } });
+    expect(server.requests.every((r) => r.url === TOKENS)).toBe(true);
   });
 
   it('a service echoing the token and the password or secret in its errors: both cut out', async () => {

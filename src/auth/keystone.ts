@@ -6,7 +6,7 @@
  * shared by every call that needs it. The password, the secret, the passcode and every token are
  * registered as secrets: no error or output shows them.
  */
-import { errorFromResponse, errorFromUnexpectedBody } from '../errors/api-error.js';
+import { errorFromFailure, errorFromResponse, errorFromUnexpectedBody } from '../errors/api-error.js';
 import { EcsInputError } from '../errors/input-error.js';
 import { Redactor } from '../errors/redaction.js';
 import type { TransportRequest } from '../http.js';
@@ -90,9 +90,16 @@ export function keystoneAuth(options: KeystoneAuthOptions): KeystoneAuth {
   async function fetchToken(context: Pick<AuthContext, 'fetch' | 'signal'>): Promise<NonNullable<typeof current>> {
     const body = JSON.stringify(await requestBody(options, hide));
     const summary = { method: 'POST', url: tokensUrl };
-    const response = await context.fetch(
-      new Request(tokensUrl, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body, signal: context.signal }),
-    );
+    let response: Response;
+    try {
+      response = await context.fetch(
+        new Request(tokensUrl, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body, signal: context.signal }),
+      );
+    } catch (error) {
+      // No answer from the identity service: a network error naming it (an abort or a timeout is the call's).
+      if (context.signal.aborted) throw error;
+      throw errorFromFailure(error, summary, secrets);
+    }
     const text = await response.text();
     if (response.status !== 201 && response.status !== 200) throw errorFromResponse(response, text, summary, secrets);
     const value = response.headers.get('x-subject-token');
