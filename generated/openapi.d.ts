@@ -353,6 +353,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v3/auth/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Get a token
+         * @description Exchanges credentials for a token: Huawei IAM's `KeystoneCreateUserTokenByPassword` (and its
+         *     MFA variant), Keystone v3's password and application-credential authentication. The token comes
+         *     in the `X-Subject-Token` header; send it as `X-Auth-Token` to ECS until its `expires_at`.
+         *
+         *     - **Password**: the user by name with its domain (on Huawei, the account's name) or by ID; the
+         *       token scoped to a project by ID or by name. On Huawei the project's name is the region ID
+         *       (`cn-north-4`) and is given **without** a domain; Keystone requires the project's domain with
+         *       its name.
+         *     - **MFA** (Huawei): `methods: ["password", "totp"]` with the current passcode of the user's
+         *       virtual MFA device.
+         *     - **Application credential** (Keystone; Huawei has AK/SK instead): its ID and secret, no scope.
+         *
+         *     The body says when the token expires (`expires_at`), its project and the service catalog, in
+         *     which the compute service (`type: compute`) gives the ECS or Nova endpoint. Huawei's tokens are
+         *     PKI blobs of several kilobytes, valid 24 hours; an IAM user (not a HUAWEI ID) is needed.
+         *
+         *     The client's `keystoneAuth()` makes this call through the client's own transport, caches the
+         *     token and fetches it again before it expires and after a 401.
+         */
+        post: operations["createToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/": {
         parameters: {
             query?: never;
@@ -528,6 +565,97 @@ export interface components {
                 code: number;
                 title?: string;
                 message: string;
+            };
+        };
+        /** @description Huawei IAM's own error shape, flat like the gateway's, with IAM's codes (`IAM.0062`, a wrong password). */
+        IamError: {
+            error_code: string;
+            error_msg: string;
+            request_id?: string;
+        };
+        /**
+         * @description What the identity service answers on an error: Keystone's shape (which Huawei IAM also uses),
+         *     IAM's flat `IAM.NNNN` shape, or the API gateway's in front of IAM.
+         */
+        IdentityErrorResponse: components["schemas"]["IdentityError"] | components["schemas"]["IamError"] | components["schemas"]["GatewayError"];
+        /** @description Keystone v3's `auth` body, as Huawei IAM takes it. */
+        TokenRequest: {
+            auth: {
+                identity: {
+                    methods: ("password" | "totp" | "application_credential")[];
+                    password?: {
+                        user: components["schemas"]["TokenUser"] & {
+                            password: string;
+                        };
+                    };
+                    totp?: {
+                        user: components["schemas"]["TokenUser"] & {
+                            passcode: string;
+                        };
+                    };
+                    application_credential?: {
+                        id?: string;
+                        name?: string;
+                        user?: components["schemas"]["TokenUser"];
+                        secret: string;
+                    };
+                };
+                scope?: {
+                    project?: {
+                        id?: string;
+                        name?: string;
+                        domain?: components["schemas"]["TokenDomain"];
+                    };
+                };
+            };
+        };
+        /** @description A user by ID, or by name with its domain (on Huawei, the account). */
+        TokenUser: {
+            id?: string;
+            name?: string;
+            domain?: components["schemas"]["TokenDomain"];
+        };
+        /** @description A domain by ID or by name. */
+        TokenDomain: {
+            id?: string;
+            name?: string;
+        };
+        /** @description What Keystone and IAM say of a token (the token itself is the X-Subject-Token header). */
+        Token: {
+            token: {
+                /** Format: date-time */
+                expires_at: string;
+                /** Format: date-time */
+                issued_at?: string;
+                methods: string[];
+                user?: {
+                    id?: string;
+                    name?: string;
+                    domain?: components["schemas"]["TokenDomain"];
+                };
+                project?: {
+                    id?: string;
+                    name?: string;
+                    domain?: components["schemas"]["TokenDomain"];
+                };
+                roles?: {
+                    id?: string;
+                    name?: string;
+                }[];
+                /** @description The services and their endpoints; omitted with `?nocatalog`. */
+                catalog?: {
+                    type: string;
+                    id?: string;
+                    name?: string;
+                    endpoints: {
+                        id?: string;
+                        /** @enum {string} */
+                        interface: "public" | "internal" | "admin";
+                        region_id?: string;
+                        region?: string;
+                        url: string;
+                    }[];
+                }[];
             };
         };
         /**
@@ -774,6 +902,70 @@ export interface components {
             };
             content: {
                 "application/json": components["schemas"]["Job"];
+            };
+        };
+        /** @description The token, in the X-Subject-Token header; its life, project and catalog in the body. */
+        TokenCreated: {
+            headers: {
+                "X-Subject-Token": components["headers"]["X-Subject-Token"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Token"];
+            };
+        };
+        /** @description A body the identity service cannot take, such as a project name without its domain on Keystone. */
+        IdentityBadRequest: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["IdentityErrorResponse"];
+            };
+        };
+        /**
+         * @description Wrong credentials: a wrong password, an unknown user or project (Keystone does not say which),
+         *     a wrong passcode, a locked user (IAM.0061).
+         */
+        IdentityUnauthorized: {
+            headers: {
+                "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["IdentityErrorResponse"];
+            };
+        };
+        /** @description The user may not get a token for this project, or the account is restricted (IAM.0002, IAM.0003). */
+        IdentityForbidden: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["IdentityErrorResponse"];
+            };
+        };
+        /** @description Throttled by the API gateway in front of IAM. */
+        IdentityTooManyRequests: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["IdentityErrorResponse"];
+            };
+        };
+        /** @description The identity service failed. */
+        IdentityInternalServerError: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["IdentityErrorResponse"];
             };
         };
         /** @description The API versions. */
@@ -1146,6 +1338,12 @@ export interface components {
                 "application/json": components["schemas"]["BatchStopServersRequest"];
             };
         };
+        /** @description The credentials, and for a password the project the token is scoped to. */
+        TokenRequest: {
+            content: {
+                "application/json": components["schemas"]["TokenRequest"];
+            };
+        };
     };
     headers: {
         /**
@@ -1188,6 +1386,11 @@ export interface components {
          * @example 30
          */
         "Retry-After": number;
+        /**
+         * @description The token, to send as X-Auth-Token. Huawei's are PKI blobs of several kilobytes.
+         * @example MIIDkgYJKoZIhvcNAQcCoIIDgzCCA38CAQExDTALBglghkgBZQMEAgEwgXXXXXX
+         */
+        "X-Subject-Token": string;
     };
     pathItems: never;
 }
@@ -1642,6 +1845,24 @@ export interface operations {
             502: components["responses"]["BadGateway"];
             503: components["responses"]["ServiceUnavailable"];
             504: components["responses"]["GatewayTimeout"];
+            default: components["responses"]["UnexpectedError"];
+        };
+    };
+    createToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["TokenRequest"];
+        responses: {
+            201: components["responses"]["TokenCreated"];
+            400: components["responses"]["IdentityBadRequest"];
+            401: components["responses"]["IdentityUnauthorized"];
+            403: components["responses"]["IdentityForbidden"];
+            429: components["responses"]["IdentityTooManyRequests"];
+            500: components["responses"]["IdentityInternalServerError"];
             default: components["responses"]["UnexpectedError"];
         };
     };

@@ -96,7 +96,7 @@ export async function connectCloud(
     fetch: async (request) => {
       const headers: Record<string, string> = {};
       request.headers.forEach((value, key) => (headers[key] = value));
-      const body = request.body === null ? null : new Uint8Array(await request.arrayBuffer());
+      const body = new Uint8Array(await request.arrayBuffer());
       const response = await send({ method: request.method, url: request.url, headers, body }, request.signal);
       const responseHeaders = new Headers();
       response.headers.forEach((value, key) => responseHeaders.append(key, value));
@@ -168,11 +168,11 @@ function settingsOf(cloud: string, file: string | undefined, config: Record<stri
   let keystone: KeystoneAuth;
   try {
     keystone = keystoneAuth(options);
-  } catch (error) {
-    if (!(error instanceof EcsInputError)) throw error;
-    // auth.userDomainName → clouds.NAME.auth.user_domain_name
+  } catch (thrown) {
+    // keystoneAuth refuses options with EcsInputError only; its field, auth.userDomainName, becomes clouds.NAME.auth.user_domain_name.
+    const error = thrown as EcsInputError;
     const key = error.field.replace(/^auth\./, '').replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`).replace(/^totp$/, 'passcode');
-    throw new EcsInputError(at(key === 'auth_url' ? 'auth.auth_url' : `auth.${key}`), error.message.slice(error.field.length + 1));
+    throw new EcsInputError(at(`auth.${key}`), error.message.slice(error.field.length + 1));
   }
   const interfaceName = config.interface ?? 'public';
   if (interfaceName !== 'public' && interfaceName !== 'internal' && interfaceName !== 'admin') throw new EcsInputError(at('interface'), 'must be public, internal or admin');

@@ -4,7 +4,7 @@
  * request ID, Retry-After), once per example.
  */
 import { describe, expect, inject, it } from 'vitest';
-import { akskAuth, createEcsClient, EcsApiError, tokenAuth, type EcsClientOptions } from '../../src/index.js';
+import { akskAuth, createEcsClient, EcsApiError, keystoneAuth, tokenAuth, type EcsClientOptions } from '../../src/index.js';
 import { recordingFetch } from '../support/exchanges.js';
 import { manyServerIds, namedResponseExamples, operations, type NamedExample, validJobId, validProjectId, validServerId } from '../support/spec.js';
 
@@ -174,7 +174,9 @@ function owed(value: unknown) {
   }
   if ('error_code' in body) {
     const gateway = body as unknown as { error_code: string; error_msg: string; request_id?: string };
-    return { kind: 'gateway', code: gateway.error_code, message: gateway.error_msg, bodyRequestId: gateway.request_id, bodyRetryAfter: undefined };
+    // IAM's own flat errors (IAM.NNNN) are the identity layer's.
+    const kind = gateway.error_code.startsWith('IAM.') ? 'identity' : 'gateway';
+    return { kind, code: gateway.error_code, message: gateway.error_msg, bodyRequestId: gateway.request_id, bodyRetryAfter: undefined };
   }
   const error = body.error as { code: string | number; message: string; details?: { message: string }[] };
   if (typeof error.code === 'number') return { kind: 'identity', code: undefined, message: error.message, bodyRequestId: undefined, bodyRetryAfter: undefined };
@@ -191,7 +193,11 @@ type Ecs = ReturnType<typeof client>;
  * The client calls that meet each operation the client uses, on the Nova version of its path (the
  * native ECS operations are on /v1 whatever the Nova version).
  */
-const clientCalls: Record<string, { novaVersion: 'v2' | 'v2.1'; name: string; call: (ecs: Ecs) => Promise<unknown> }[]> = {
+/** keystoneAuth with its token call on the mock (createToken), as Huawei IAM would be asked. */
+const keystoneOnMock = () =>
+  keystoneAuth({ authUrl: `${mockUrl}/v3`, username: 'ops-robot', userDomainName: 'acme-account', password: 'example-Pa55word', projectName: 'cn-north-4' });
+
+const clientCalls: Record<string, { novaVersion: 'v2' | 'v2.1'; name: string; call: (ecs: Ecs) => Promise<unknown>; options?: () => Partial<EcsClientOptions> }[]> = {
   stopServerV21: [{ novaVersion: 'v2.1', name: 'stopServer', call: (ecs) => ecs.stopServer(validServerId) }],
   stopServerV2: [{ novaVersion: 'v2', name: 'stopServer', call: (ecs) => ecs.stopServer(validServerId) }],
   showServerV21: [{ novaVersion: 'v2.1', name: 'getServer', call: (ecs) => ecs.getServer(validServerId) }],
@@ -206,11 +212,26 @@ const clientCalls: Record<string, { novaVersion: 'v2' | 'v2.1'; name: string; ca
   ],
   batchStopServers: [{ novaVersion: 'v2.1', name: 'stopServers', call: (ecs) => ecs.stopServers([validServerId, otherServerId], { type: 'HARD' }) }],
   showJob: [{ novaVersion: 'v2.1', name: 'getJob', call: (ecs) => ecs.getJob(validJobId) }],
+  createToken: [{ novaVersion: 'v2.1', name: 'keystoneAuth', call: (ecs) => ecs.stopServer(validServerId), options: () => ({ auth: keystoneOnMock() }) }],
 };
 
 /** Each client call that meets the example: one per client function of each operation that declares it. */
 const callsFor = (example: NamedExample) =>
   example.uses.flatMap((use) => (clientCalls[use.operationId] ?? []).map((call) => ({ ...call, operationId: use.operationId })));
+
+describe('keystoneAuth against the mock', () => {
+  it("gets its token from createToken (the documented example's X-Subject-Token) and stops the server with it", async () => {
+    const requests: Request[] = [];
+    const responses: Response[] = [];
+    const result = await client({ auth: keystoneOnMock(), requests, responses }).stopServer(validServerId);
+    expect(result.status).toBe(202);
+    expect(requests.map((r) => `${r.method} ${new URL(r.url).pathname}`)).toEqual(['POST /v3/auth/tokens', `POST /v2.1/${validProjectId}/servers/${validServerId}/action`]);
+    expect(responses[0]!.status).toBe(201);
+    const token = responses[0]!.headers.get('x-subject-token');
+    expect(token).toMatch(/^MII/);
+    expect(requests[1]!.headers.get('x-auth-token')).toBe(token);
+  });
+});
 
 describe('every named error example of the spec', () => {
   const errorExamples = namedResponseExamples.filter((e) => /^[45]|default/.test(e.status));
@@ -230,10 +251,10 @@ describe('every named error example of the spec', () => {
 
   it.each(errorExamples.map((e) => [e.label, e] as const))('%s: the client throws the typed error from every operation that declares it', async (_, example) => {
     const want = owed(example.value);
-    for (const { operationId, name, novaVersion, call } of callsFor(example)) {
+    for (const { operationId, name, novaVersion, call, options } of callsFor(example)) {
       const where = `${name} (${operationId})`;
       const responses: Response[] = [];
-      const error = await call(client({ novaVersion, prefer: `code=${code(example.status)}, example=${example.name}`, responses })).then(
+      const error = await call(client({ novaVersion, prefer: `code=${code(example.status)}, example=${example.name}`, responses, ...options?.() })).then(
         () => expect.fail(`${where} resolved`),
         (e: unknown) => e,
       );

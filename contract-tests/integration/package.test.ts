@@ -80,7 +80,7 @@ describe('the package', () => {
     expect(JSON.parse(resolved.stdout)).toEqual({
       openapi: '3.1.0',
       version: manifest.version,
-      operations: 11,
+      operations: 12,
       yaml: ['openapi: 3.1.0', 'openapi: 3.1.0', 'overlay: 1.0.0'],
     });
   });

@@ -19,6 +19,7 @@ import { createEcsClient, EcsApiError, type EcsClientOptions, keystoneAuth, type
 import { nodeTransport } from '../../src/node.js';
 import { keystoneMissing, startKeystone, type RunningKeystone } from '../support/keystone.js';
 import { repoRoot } from '../support/prism.js';
+import { componentValidator } from '../support/spec.js';
 
 const missing = keystoneMissing();
 const SERVER = '4d8c3732-a248-40ed-bebc-539a6ffd25c0';
@@ -126,6 +127,31 @@ describe.runIf(!missing || process.env.CI)('tokens from a real Keystone', () => 
     const computeService = session.catalog.find((service) => service.type === 'compute');
     expect(computeService?.endpoints.find((e) => e.interface === 'public')?.url).toBe(`${computeOrigin}/v2.1/${keystone.project_id}`);
     expect(session.expiresAt - session.issuedAt).toBe(TOKEN_SECONDS * 1000);
+  });
+
+  it("the real Keystone's exchanges fit the contract's createToken: the request bodies keystoneAuth sends, the 201 and the 401", BUDGET, async () => {
+    const sent: { body: unknown; status: number; token: string | null; answer: unknown }[] = [];
+    const recording = async (request: Request) => {
+      const body = JSON.parse(await request.clone().text()) as unknown;
+      const response = await fetch(request);
+      const answer = JSON.parse(await response.clone().text()) as unknown;
+      sent.push({ body, status: response.status, token: response.headers.get('x-subject-token'), answer });
+      return response;
+    };
+    const context = { fetch: recording, signal: new AbortController().signal };
+    await keystoneAuth(password()).session(context);
+    await keystoneAuth({ authUrl: keystone.auth_url, applicationCredentialId: keystone.application_credential_id, applicationCredentialSecret: keystone.application_credential_secret }).session(context);
+    await keystoneAuth({ ...password(), password: 'wrong-Pa55word-77' }).session(context).catch(() => {});
+    const request = componentValidator('TokenRequest');
+    const token = componentValidator('Token');
+    const error = componentValidator('IdentityErrorResponse');
+    expect(sent.map((each) => each.status)).toEqual([201, 201, 401]);
+    for (const each of sent) expect(request(each.body), JSON.stringify(request.errors)).toBe(true);
+    for (const each of sent.slice(0, 2)) {
+      expect(token(each.answer), JSON.stringify(token.errors)).toBe(true);
+      expect(each.token).toMatch(/^\S+$/);
+    }
+    expect(error(sent[2]!.answer), JSON.stringify(error.errors)).toBe(true);
   });
 
   it('a wrong password: 401 from Keystone as an identity EcsApiError, the password nowhere, nothing sent to compute', BUDGET, async () => {

@@ -3,10 +3,13 @@
  * it prints in text and --json, and its exit codes. No secret in any output, and secrets pasted on
  * the command line: secrets.test.ts. Attacks on its input and output: attacks-cli.test.ts.
  */
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exitCodes, main, usage } from '../../src/cli.js';
 import { packageVersion } from '../../src/index.js';
-import { fetchFailed, PROJECT, SECURITY_TOKEN, SERVER, silentFetch, TOKEN, VECTOR_AK as AK, VECTOR_SK as SK } from '../support/fixtures.js';
+import { fetchFailed, json, PROJECT, SECURITY_TOKEN, SERVER, silentFetch, TOKEN, VECTOR_AK as AK, VECTOR_SK as SK } from '../support/fixtures.js';
 
 const REQUEST_ID = 'req-1b2c3d4e-5f60-4718-8a9b-0c1d2e3f4a5b';
 const GATEWAY_REQUEST_ID = '0f4e6fc6a1a9e0c0b1f2b3a4d5e6f708';
@@ -276,6 +279,45 @@ describe('ecs-stop: usage errors exit 2 and send nothing', () => {
     expect(json.code).toBe(exitCodes.usage);
     expect(json.requests).toHaveLength(0);
     expect(jsonLine(json)).toEqual({ ok: false, error: { kind: 'usage', field, message: expect.stringMatching(says) } });
+  });
+});
+
+describe('ecs-stop --os-cloud, on an in-memory Keystone and Nova', () => {
+  let folder: string;
+  let env: NodeJS.ProcessEnv;
+  beforeAll(() => {
+    folder = mkdtempSync(join(tmpdir(), 'cli-cloud-'));
+    const file = join(folder, 'clouds.yaml');
+    writeFileSync(file, `clouds:\n  mem:\n    auth: {auth_url: 'https://keystone.example.com/v3', user_id: u-1, project_id: ${PROJECT}, password: cli-Pa55word-x1}\n`, { mode: 0o600 });
+    env = { OS_CLIENT_CONFIG_FILE: file, OS_CLIENT_SECURE_FILE: join(folder, 'none.yaml') };
+  });
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
+  const keystoneAndNova: Responder = async (request) =>
+    request.url === 'https://keystone.example.com/v3/auth/tokens'
+      ? json(201, { token: { expires_at: '2099-01-01T00:00:00Z', issued_at: '2098-12-31T23:00:00Z', project: { id: PROJECT }, catalog: [{ type: 'compute', endpoints: [{ interface: 'public', url: `https://nova.example.com/v2.1/${PROJECT}` }] }] } }, { 'X-Subject-Token': 'MIIE-cli-token' })
+      : new Response(null, { status: 202, headers: { 'X-Openstack-Request-Id': REQUEST_ID } });
+
+  it('signs in, takes the endpoint from the catalog, stops; --nova-version and --timeout-ms given still apply', async () => {
+    const result = await run(['--os-cloud', 'mem', SERVER, '--nova-version', 'v2', '--timeout-ms', '5000', '--json'], env, keystoneAndNova);
+    expect(result.code).toBe(exitCodes.ok);
+    expect(result.requests.map((r) => r.url)).toEqual(['https://keystone.example.com/v3/auth/tokens', `https://nova.example.com/v2/${PROJECT}/servers/${SERVER}/action`]);
+    expect(result.requests[1]!.headers.get('x-auth-token')).toBe('MIIE-cli-token');
+    expect(jsonLine(result)).toMatchObject({ ok: true, endpoint: 'https://nova.example.com', novaVersion: 'v2' });
+    expect(JSON.stringify([result.stdout, result.stderr])).not.toContain('cli-Pa55word-x1');
+  });
+
+  it('OS_CLOUD, with the cloud\'s own Nova version, --microversion and --allow-insecure-http passed on', async () => {
+    const result = await run([SERVER, '--microversion', '2.60', '--allow-insecure-http'], { ...env, OS_CLOUD: 'mem' }, keystoneAndNova);
+    expect(result.code).toBe(exitCodes.ok);
+    expect(result.requests[1]!.url).toBe(`https://nova.example.com/v2.1/${PROJECT}/servers/${SERVER}/action`);
+    expect(result.requests[1]!.headers.get('x-openstack-nova-api-version')).toBe('2.60');
+  });
+
+  it('a cloud the file does not have: exit 2, the file and the clouds it has named', async () => {
+    const result = await run(['--os-cloud', 'prod', SERVER], env, keystoneAndNova);
+    expect(result.code).toBe(exitCodes.usage);
+    expect(result.stderr[0]).toMatch(/names 'prod', which .*clouds\.yaml does not have \(it has mem\)/);
+    expect(result.requests).toHaveLength(0);
   });
 });
 

@@ -7,9 +7,10 @@
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { EcsInputError } from '../../src/index.js';
-import { connectCloud, loadCloud, type CloudConfigOptions } from '../../src/node.js';
+import { connectCloud, fromCloudsYaml, loadCloud, type CloudConfigOptions } from '../../src/node.js';
+import { fetchTransport } from '../../src/transport/fetch-transport.js';
 import { fakeFetch, json, PROJECT } from '../support/fixtures.js';
 
 const PASSWORD = 'clouds-Pa55word-77aa';
@@ -208,5 +209,93 @@ describe('mistakes, each named by file and key, no value shown', () => {
     const error = refusal(run);
     expect(error.field.endsWith(field)).toBe(true);
     expect(error.message).toMatch(says);
+  });
+});
+
+/** A Keystone answer with `catalog` and `project`, as the global fetch or an injected one gives it. */
+const tokenAnswer = (catalog: unknown[], project: unknown = { id: PROJECT }) =>
+  json(201, { token: { expires_at: '2099-01-01T00:00:00Z', issued_at: '2098-12-31T23:00:00Z', project, catalog } }, { 'X-Subject-Token': 'MIIE-cloud-token' });
+const computeAt = (url: string, extra: Record<string, string> = { region_id: 'RegionOne' }) => [{ type: 'compute', endpoints: [{ interface: 'public', url, ...extra }] }];
+
+describe('connecting, each way', () => {
+  it('fromCloudsYaml over the global fetch: the file found through OS_CLIENT_CONFIG_FILE in process.env, the other defaults left as they are', async () => {
+    const file = write('c.yaml', `clouds:\n  c:\n    auth: {auth_url: 'https://keystone.example.com/v3', user_id: u-1, project_id: ${PROJECT}, password: ${PASSWORD}}\n`);
+    vi.stubEnv('OS_CLIENT_CONFIG_FILE', file);
+    vi.stubEnv('OS_CLIENT_SECURE_FILE', join(dir, 'none.yaml'));
+    vi.stubGlobal('fetch', async () => tokenAnswer(computeAt(`https://nova.example.com/v2.1/${PROJECT}`, { region: 'RegionOne' })));
+    try {
+      expect(await fromCloudsYaml()).toMatchObject({ endpoint: 'https://nova.example.com', novaVersion: 'v2.1', projectId: PROJECT });
+      expect(await fromCloudsYaml('c', { transport: undefined as never })).toMatchObject({ projectId: PROJECT });
+    } finally {
+      vi.unstubAllEnvs();
+      vi.unstubAllGlobals();
+    }
+  });
+
+  const envCloud = { OS_AUTH_URL: 'https://keystone.example.com/v3', OS_USER_ID: 'u-1', OS_PASSWORD: PASSWORD, OS_PROJECT_ID: PROJECT };
+  async function connectWith(catalog: unknown[], project?: unknown, env: Record<string, string> = envCloud) {
+    const settings = load({ env });
+    const fetch = async () => tokenAnswer(catalog, project);
+    return connectCloud(settings, { transport: fetchTransport(fetch) });
+  }
+
+  it.each([
+    ['no compute service', [{ type: 'identity', endpoints: [] }], undefined, 'region_name', /matches no public compute endpoint in the catalog of envvars$/],
+    ['a compute endpoint under a path prefix', computeAt('https://cloud.example.com/compute/v2.1/p'), undefined, 'catalog', /has a path this client cannot use/],
+    ['a v2 endpoint without a project, and a token without one', computeAt('https://nova.example.com/v2'), {}, 'catalog', /neither the compute endpoint nor the token of envvars gives a project ID/],
+  ])('%s: refused, naming what', async (_label, catalog, project, field, says) => {
+    const error = await connectWith(catalog, project).catch((e: unknown) => e);
+    expect(error).toMatchObject({ field });
+    expect((error as Error).message).toMatch(says);
+  });
+
+  it('a region that has no endpoint is named in the refusal', async () => {
+    const error = await connectWith(computeAt('https://nova.example.com/v2.1'), undefined, { ...envCloud, OS_REGION_NAME: 'Mars' }).catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/for region Mars$/);
+  });
+
+  it('the OS_* variables: OS_AUTH_TYPE, and an application credential by name taken as one', async () => {
+    const byType = load({ env: { OS_AUTH_URL: 'https://k.example.com/v3', OS_AUTH_TYPE: 'v3applicationcredential', OS_APPLICATION_CREDENTIAL_ID: 'ac-1', OS_APPLICATION_CREDENTIAL_SECRET: SECRET } });
+    expect((await tokenRequest(byType)).body.auth).toMatchObject({ identity: { methods: ['application_credential'] } });
+    const byName = load({ env: { OS_AUTH_URL: 'https://k.example.com/v3', OS_APPLICATION_CREDENTIAL_NAME: 'ci', OS_USER_ID: 'u-1', OS_APPLICATION_CREDENTIAL_SECRET: SECRET } });
+    expect((await tokenRequest(byName)).body.auth).toMatchObject({ identity: { application_credential: { name: 'ci', user: { id: 'u-1' } } } });
+  });
+
+  it('auth_type v3totp: the passcode sent with the password', async () => {
+    write('clouds.yaml', `clouds:\n  c:\n    auth_type: v3totp\n    auth: {auth_url: 'https://k.example.com/v3', user_id: u-1, project_id: p, passcode: '123456'}\n`);
+    write('secure.yaml', `clouds:\n  c:\n    auth: {password: ${PASSWORD}}\n`);
+    expect((await tokenRequest(load())).body.auth).toMatchObject({ identity: { methods: ['password', 'totp'], totp: { user: { id: 'u-1', passcode: '123456' } } } });
+  });
+});
+
+describe('more mistakes', () => {
+  // The password in clouds.yaml itself, readable by its owner only.
+  const minimal = `auth: {auth_url: 'https://k.example.com/v3', user_id: u, project_id: p, password: ${PASSWORD}}`;
+  it.each([
+    ['auth that is not a mapping', 'clouds:\n  c:\n    auth: [a, b]\n', 'clouds.c.auth', /must be a mapping with auth_url/],
+    ['a key that is not a string', "clouds:\n  c:\n    auth: {auth_url: 'https://k.example.com/v3', username: [a]}\n", 'clouds.c.auth.username', /must be a string/],
+    ['an auth_url keystoneAuth refuses (plain http off loopback)', "clouds:\n  c:\n    auth: {auth_url: 'http://k.example.com', user_id: u, project_id: p}\n", 'clouds.c.auth.auth_url', /https/],
+    ['an unknown interface', `clouds:\n  c:\n    ${minimal}\n    interface: private\n`, 'clouds.c.interface', /must be public, internal or admin/],
+    ['a region_name that is not a string', `clouds:\n  c:\n    ${minimal}\n    region_name: 7\n`, 'clouds.c.region_name', /must be a string/],
+  ])('%s', (_label, yaml, field, says) => {
+    write('clouds.yaml', yaml);
+    // The password for another cloud: this one's auth is left as written.
+    write('secure.yaml', `clouds:\n  other:\n    auth: {password: ${PASSWORD}}\n`);
+    const error = refusal(() => load());
+    expect(error.field.endsWith(field)).toBe(true);
+    expect(error.message).toMatch(says);
+  });
+
+  it("a secure.yaml whose cloud is not a mapping", () => {
+    write('clouds.yaml', `clouds:\n  c:\n    ${minimal}\n`);
+    write('secure.yaml', 'clouds:\n  c: 42\n');
+    expect(refusal(() => load()).field).toMatch(/secure\.yaml: clouds\.c$/);
+  });
+
+  it('a long unknown cloud name is cut when told', () => {
+    write('clouds.yaml', cloudsYaml);
+    const error = refusal(() => load({ cloud: `x${'y'.repeat(100)}` }));
+    expect(error.message).toContain(`x${'y'.repeat(63)}…`);
+    expect(error.message).not.toContain('y'.repeat(64));
   });
 });

@@ -124,8 +124,8 @@ describe('path parameters', () => {
 });
 
 describe('examples lint does not check', () => {
-  it('error examples each match exactly one of the four error shapes (ErrorResponse is anyOf)', () => {
-    const shapes = ['NovaFault', 'EcsError', 'GatewayError', 'IdentityError'].map(componentValidator);
+  it('error examples each match exactly one of the five error shapes (ErrorResponse and IdentityErrorResponse are anyOf)', () => {
+    const shapes = ['NovaFault', 'EcsError', 'GatewayError', 'IdentityError', 'IamError'].map(componentValidator);
     const errors = namedResponseExamples.filter((e) => /^[45]|default/.test(e.status));
     expect(errors.length).toBeGreaterThan(20);
     for (const example of errors) {
