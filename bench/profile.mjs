@@ -22,21 +22,16 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 /** Our attempt loop over our fetch transport, as a fetch-shaped function (a Request in, a Response out). */
 async function loadTransport() {
   try {
-    const [{ fetchTransport }, { withAttempts }, { retryPolicy }] = await Promise.all([
+    const [{ fetchTransport }, { withAttempts }, { retryPolicy }, { plainRequest, webResponseOf }] = await Promise.all([
       import('../dist/transport/fetch-transport.js'),
       import('../dist/transport/attempts.js'),
       import('../dist/transport/retry-policy.js'),
+      import('../dist/transport/web.js'),
     ]);
     return (options) => {
       const retry = retryPolicy({ retries: options.retries, baseDelayMs: options.baseDelayMs, maxDelayMs: options.maxDelayMs });
       const send = withAttempts({ transport: fetchTransport(options.fetch), timeoutMs: options.timeoutMs, retry, maxResponseBytes: options.maxResponseBytes });
-      return async (request) => {
-        const headers = {};
-        request.headers.forEach((value, name) => (headers[name] = value));
-        const body = request.body === null ? null : new Uint8Array(await request.arrayBuffer());
-        const response = await send({ method: request.method, url: request.url, headers, body }, request.signal);
-        return new Response(response.stream(), { status: response.status, statusText: response.statusText, headers: response.headers });
-      };
+      return async (request) => webResponseOf(await send(await plainRequest(request), request.signal));
     };
   } catch {
     return undefined;

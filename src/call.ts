@@ -13,11 +13,11 @@ import { EcsError } from './errors/ecs-error.js';
 import { EcsInputError } from './errors/input-error.js';
 import { Redactor } from './errors/redaction.js';
 import type { TransportRequest } from './http.js';
-import { withAttempts } from './transport/attempts.js';
+import { MAX_RESPONSE_BYTES, withAttempts } from './transport/attempts.js';
 import { fetchTransport } from './transport/fetch-transport.js';
 import type { TransportResponse } from './transport/transport.js';
+import { plainRequest, webResponseOf } from './transport/web.js';
 
-const MAX_RESPONSE_BYTES = 1024 * 1024;
 const requestIdPattern = /^req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export interface RequestOptions {
@@ -168,30 +168,6 @@ export function createClientCore(config: ClientConfig): ClientCore {
   }
 
   return { config, raw, perform };
-}
-
-/** A Request as plain data (its body read). */
-async function plainRequest(request: Request): Promise<TransportRequest> {
-  const headers: Record<string, string> = {};
-  request.headers.forEach((value, name) => (headers[name] = value));
-  const body = request.body === null ? null : new Uint8Array(await request.arrayBuffer());
-  return { method: request.method, url: request.url, headers, body };
-}
-
-// Statuses whose Response must have no body.
-const nullBodyStatuses = new Set([101, 103, 204, 205, 304]);
-
-/** A transport's response as a fetch Response, for openapi-fetch and an auth's own fetch. */
-function webResponseOf(response: TransportResponse): Response {
-  const { status, statusText } = response;
-  let headers: Headers;
-  if (response.headers instanceof Headers) headers = response.headers;
-  else {
-    headers = new Headers();
-    response.headers.forEach((value, name) => headers.append(name, value));
-  }
-  if (nullBodyStatuses.has(status)) response.discard();
-  return new Response(nullBodyStatuses.has(status) ? null : response.stream(), { status, statusText, headers });
 }
 
 /** The per-call options: an object, whose signal (if any) is an AbortSignal (else it fails as a network error). */

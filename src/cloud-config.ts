@@ -18,8 +18,9 @@ import type { EcsClientOptions } from './client-options.js';
 import { EcsInputError } from './errors/input-error.js';
 import type { Transport } from './transport/transport.js';
 import { fetchTransport } from './transport/fetch-transport.js';
-import { withAttempts } from './transport/attempts.js';
+import { MAX_RESPONSE_BYTES, withAttempts } from './transport/attempts.js';
 import { retryPolicy } from './transport/retry-policy.js';
+import { plainRequest, webResponseOf } from './transport/web.js';
 import type { NovaVersion } from './validate.js';
 
 export interface CloudConfigOptions {
@@ -90,18 +91,10 @@ export async function connectCloud(
   settings: CloudSettings,
   { transport, signal, timeoutMs = 30_000 }: { transport?: Transport; signal?: AbortSignal; timeoutMs?: number } = {},
 ): Promise<EcsClientOptions & { auth: KeystoneAuth }> {
-  const send = withAttempts({ transport: transport ?? fetchTransport(), timeoutMs, retry: retryPolicy(undefined), maxResponseBytes: 1024 * 1024 });
+  const send = withAttempts({ transport: transport ?? fetchTransport(), timeoutMs, retry: retryPolicy(undefined), maxResponseBytes: MAX_RESPONSE_BYTES });
   const session = await settings.auth.session({
     signal: signal ?? new AbortController().signal,
-    fetch: async (request) => {
-      const headers: Record<string, string> = {};
-      request.headers.forEach((value, key) => (headers[key] = value));
-      const body = new Uint8Array(await request.arrayBuffer());
-      const response = await send({ method: request.method, url: request.url, headers, body }, request.signal);
-      const responseHeaders = new Headers();
-      response.headers.forEach((value, key) => responseHeaders.append(key, value));
-      return new Response(await response.text(), { status: response.status, statusText: response.statusText, headers: responseHeaders });
-    },
+    fetch: async (request) => webResponseOf(await send(await plainRequest(request), request.signal)),
   });
   const where = `the catalog of ${settings.cloud}${settings.file ? ` (${settings.file})` : ''}`;
   const compute = session.catalog.find((service) => service.type === 'compute');

@@ -4,12 +4,13 @@
  * and names the change for deliberately breaking edits of a temp copy of the bundle (never the
  * repo's), and passes on edits that break no client. Each run starts a JVM: 5 to 10 s.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDocument, YAMLSeq, type Document } from 'yaml';
+import { runToEnd } from '../support/child-process.js';
 import { repoRoot, specPath } from '../support/prism.js';
 
 const checkScript = join(repoRoot, 'spec/released/check.mjs');
@@ -26,19 +27,7 @@ interface CheckRun {
 
 /** Runs the check as `npm run breaking:check` does (in `root`, a copy of the repo's), with `args` and extra environment. */
 function check(args: string[], env: Record<string, string> = {}, root = repoRoot): Promise<CheckRun> {
-  const child = spawn(process.execPath, [join(root, 'spec/released/check.mjs'), ...args], {
-    cwd: root,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (status) => resolve({ status, stdout, stderr }));
-  });
+  return runToEnd(process.execPath, [join(root, 'spec/released/check.mjs'), ...args], { cwd: root, env: { ...process.env, ...env } });
 }
 
 /**

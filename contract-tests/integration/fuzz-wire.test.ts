@@ -45,7 +45,7 @@ import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createEcsClient, EcsApiError, type EcsClientOptions, type Server as EcsServer, type StopServerResult, tokenAuth } from '../../src/index.js';
 import { nodeTransport } from '../../src/node.js';
-import { nextTurn, PROJECT } from '../support/fixtures.js';
+import { failOnUnhandledRejections, nextTurn, PROJECT } from '../support/fixtures.js';
 import { allowedKinds, hugeBody, hugeHeader, responseSpec, type ResponseSpec } from '../support/fuzz-responses.js';
 
 const seed = Number(process.env.FC_SEED ?? 20261126);
@@ -174,18 +174,13 @@ afterAll(async () => {
 // ---------------------------------------------------------------------------------------------
 // Unhandled rejections, and the closing report
 
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown) => void unhandled.push(reason);
-beforeAll(() => void process.on('unhandledRejection', onUnhandled));
-// Each test leaves no unhandled rejection behind (checked per test, so that each runs alone).
+failOnUnhandledRejections();
 afterEach(async () => {
   await nextTurn();
-  expect(unhandled.splice(0)).toEqual([]);
   expect(strays, 'requests for no case').toBe(0);
 });
 const report: string[] = [];
 afterAll(() => {
-  process.off('unhandledRejection', onUnhandled);
   for (const line of report) console.log(`fuzz-wire: ${line}`);
 });
 

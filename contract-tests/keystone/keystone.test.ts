@@ -8,7 +8,7 @@
  * Waits are for a token's real expiry (seconds, on Keystone's clock); nothing asserts how long
  * anything took.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -17,6 +17,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEcsClient, EcsApiError, type EcsClientOptions, keystoneAuth, type KeystoneAuthOptions, type Transport } from '../../src/index.js';
 import { nodeTransport } from '../../src/node.js';
+import { runToEnd } from '../support/child-process.js';
 import { keystoneMissing, startKeystone, type RunningKeystone } from '../support/keystone.js';
 import { repoRoot } from '../support/prism.js';
 import { componentValidator } from '../support/spec.js';
@@ -236,17 +237,8 @@ describe.runIf(!missing || process.env.CI)('tokens from a real Keystone', () => 
      * Runs dist/cli.js in `cwd` (default the settings' folder), with nothing of ours in its
      * environment but PATH, HOME and `env`. Asynchronously: the compute stand-in answers from this process.
      */
-    function ecsStop(args: string[], env: Record<string, string> = {}, cwd = home): Promise<{ status: number | null; stdout: string; stderr: string }> {
-      const child = spawn(process.execPath, [join(repoRoot, 'dist/cli.js'), ...args], { cwd, env: { PATH: process.env.PATH, HOME: cwd, ...env } });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      return new Promise((resolve, reject) => {
-        child.once('error', reject);
-        child.once('close', (status) => resolve({ status, stdout, stderr }));
-      });
-    }
+    const ecsStop = (args: string[], env: Record<string, string> = {}, cwd = home) =>
+      runToEnd(process.execPath, [join(repoRoot, 'dist/cli.js'), ...args], { cwd, env: { PATH: process.env.PATH, HOME: cwd, ...env } });
 
     it('--os-cloud NAME ID --wait: a token from Keystone, the endpoint and project from its catalog, the server stopped to SHUTOFF', async () => {
       const server = crypto.randomUUID();

@@ -4,7 +4,7 @@
  */
 import { inspect } from 'node:util';
 import type { Middleware } from 'openapi-fetch';
-import { expect, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, vi } from 'vitest';
 import { createEcsClient, EcsApiError, type AuthContext, type EcsAuth, type EcsClientOptions, tokenAuth } from '../../src/index.js';
 
 export const PROJECT = '77b6a44cba5143ab91d13ab9a8ff44fd';
@@ -87,6 +87,18 @@ export const FAKE_CLOCK: { toFake: ('setTimeout' | 'clearTimeout' | 'setInterval
 
 /** One real turn of the event loop: every microtask queued before it has run. No clock involved. */
 export const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** Fails each test of the file that leaves an unhandled rejection behind (checked per test, so that each runs alone). */
+export function failOnUnhandledRejections(): void {
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => void unhandled.push(reason);
+  beforeAll(() => void process.on('unhandledRejection', onUnhandled));
+  afterAll(() => void process.off('unhandledRejection', onUnhandled));
+  afterEach(async () => {
+    await nextTurn();
+    expect(unhandled.splice(0)).toEqual([]);
+  });
+}
 
 /** Whether `promise` has settled once the work already queued has run (a fake clock does not move). */
 export async function settled(promise: Promise<unknown>): Promise<boolean> {

@@ -1,6 +1,6 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { ownChild } from './child-process.js';
+import { startUntilReady } from './child-process.js';
 import { novaPython } from './nova.js';
 
 const serveScript = fileURLToPath(new URL('../keystone/serve.py', import.meta.url));
@@ -39,32 +39,7 @@ export function keystoneMissing(): string | undefined {
  */
 export function startKeystone(options: { tokenSeconds?: number; computeUrl?: string; timeoutMs?: number } = {}): Promise<RunningKeystone> {
   const { tokenSeconds = 3600, computeUrl = 'http://127.0.0.1:9/v2.1/%(project_id)s', timeoutMs = 180_000 } = options;
-  const child = spawn(novaPython, [serveScript, '--token-seconds', String(tokenSeconds), '--compute-url', computeUrl], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...process.env, PYTHONUNBUFFERED: '1' },
-  });
-  const owned = ownChild(child, 15_000);
-  let stdout = '';
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-20_000);
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => fail(new Error(`Keystone was not ready within ${timeoutMs} ms`)), timeoutMs);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const line = /^READY (.+)$/m.exec(stdout)?.[1];
-      if (!line) return;
-      clearTimeout(timer);
-      resolve({ ...(JSON.parse(line) as KeystoneReady), stop: owned.stop });
-    });
-    child.once('error', fail);
-    child.once('exit', (code, signal) => fail(new Error(`Keystone exited (${signal ?? code}) before it was ready`)));
-
-    function fail(error: Error) {
-      clearTimeout(timer);
-      void owned.stop();
-      reject(new Error(`${error.message}\n--- keystone/serve.py stderr ---\n${stderr}`));
-    }
-  });
+  const args = [serveScript, '--token-seconds', String(tokenSeconds), '--compute-url', computeUrl];
+  // Its stdin kept open: serve.py stops when it closes.
+  return startUntilReady<KeystoneReady>('Keystone', novaPython, args, { timeoutMs, stdin: 'pipe' });
 }

@@ -1,6 +1,6 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { ownChild } from './child-process.js';
+import { startUntilReady } from './child-process.js';
 
 /** Debian's Python, which has python3-nova (a pyenv python3 may come first in PATH). */
 export const novaPython = process.env.NOVA_PYTHON ?? '/usr/bin/python3';
@@ -44,32 +44,5 @@ export function novaMissing(): string | undefined {
 export function startNova(options: { auth?: NovaAuth; servers?: number; names?: string[]; timeoutMs?: number } = {}): Promise<RunningNova> {
   const { auth = 'noauth2', servers = 1, names = [], timeoutMs = 240_000 } = options;
   const args = [serveScript, '--auth', auth, '--servers', String(servers), ...(names.length > 0 ? ['--names', JSON.stringify(names)] : [])];
-  const child = spawn(novaPython, args, {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, PYTHONUNBUFFERED: '1' },
-  });
-  const owned = ownChild(child, 15_000);
-  let stdout = '';
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-20_000);
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => fail(new Error(`Nova was not ready within ${timeoutMs} ms`)), timeoutMs);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const line = /^READY (.+)$/m.exec(stdout)?.[1];
-      if (!line) return;
-      clearTimeout(timer);
-      resolve({ ...(JSON.parse(line) as NovaReady), stop: owned.stop });
-    });
-    child.once('error', fail);
-    child.once('exit', (code, signal) => fail(new Error(`Nova exited (${signal ?? code}) before it was ready`)));
-
-    function fail(error: Error) {
-      clearTimeout(timer);
-      void owned.stop();
-      reject(new Error(`${error.message}\n--- serve.py stderr ---\n${stderr}`));
-    }
-  });
+  return startUntilReady<NovaReady>('Nova', novaPython, args, { timeoutMs });
 }

@@ -11,11 +11,11 @@
  * `FC_SEED` replays a run; `FUZZ_RUNS` sets the number of cases (default 1,000, `npm run fuzz` 10,000).
  */
 import fc from 'fast-check';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { akskAuth, createEcsClient, EcsApiError, type EcsClientOptions, EcsInputError, type Server, type StopServerOptions, type StopServerResult, tokenAuth } from '../../src/index.js';
 import { regions } from '../../src/regions.js';
 import { componentValidator } from '../support/spec.js';
-import { nextTurn, PROJECT, SERVER } from '../support/fixtures.js';
+import { failOnUnhandledRejections, PROJECT, SERVER } from '../support/fixtures.js';
 import { allowedKinds, hex, responseSpec, type ResponseSpec } from '../support/fuzz-responses.js';
 
 const seed = Number(process.env.FC_SEED ?? 20261126);
@@ -42,16 +42,8 @@ const printableAscii = (value: unknown): value is string => typeof value === 'st
 
 /** Cases run and their outcomes, for the closing report. */
 const tally = { cases: 0, inputCases: 0, refused: 0, accepted: 0, invalidTried: 0, invalidRefused: 0, responseCases: 0, resolved: 0, typedErrors: 0 };
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown) => void unhandled.push(reason);
-beforeAll(() => void process.on('unhandledRejection', onUnhandled));
-// Each test leaves no unhandled rejection behind (checked per test, so that each runs alone).
-afterEach(async () => {
-  await nextTurn();
-  expect(unhandled.splice(0)).toEqual([]);
-});
+failOnUnhandledRejections();
 afterAll(() => {
-  process.off('unhandledRejection', onUnhandled);
   console.log(
     `fuzz: ${tally.cases} cases run (seed ${seed}): ${tally.inputCases} input cases (${tally.accepted} well-formed requests, ` +
       `${tally.refused} refused with EcsInputError; of ${tally.invalidTried} surely invalid inputs, ${tally.invalidRefused} refused), ` +

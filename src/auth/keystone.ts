@@ -78,16 +78,17 @@ export function keystoneAuth(options: KeystoneAuthOptions): KeystoneAuth {
   };
   for (const secret of [options.password, options.applicationCredentialSecret, typeof options.totp === 'string' ? options.totp : undefined]) hide(secret);
 
-  let current: { value: string; token: KeystoneToken; fetchedAt: number } | undefined;
-  let pending: Promise<NonNullable<typeof current>> | undefined;
+  type Entry = { value: string; token: KeystoneToken; fetchedAt: number };
+  let current: Entry | undefined;
+  let pending: Promise<Entry> | undefined;
 
   // Judged on this machine's clock: the token's life (the server's expires_at - issued_at) from when it was fetched.
-  const due = (entry: NonNullable<typeof current>) => {
+  const due = (entry: Entry) => {
     const life = Math.max(0, entry.token.expiresAt - entry.token.issuedAt);
     return now() >= entry.fetchedAt + life - Math.min(refreshMarginMs, life / 2);
   };
 
-  async function fetchToken(context: Pick<AuthContext, 'fetch' | 'signal'>): Promise<NonNullable<typeof current>> {
+  async function fetchToken(context: Pick<AuthContext, 'fetch' | 'signal'>): Promise<Entry> {
     const body = JSON.stringify(await requestBody(options, hide));
     const summary = { method: 'POST', url: tokensUrl };
     let response: Response;
@@ -103,7 +104,8 @@ export function keystoneAuth(options: KeystoneAuthOptions): KeystoneAuth {
     const text = await response.text();
     if (response.status !== 201 && response.status !== 200) throw errorFromResponse(response, text, summary, secrets);
     const value = response.headers.get('x-subject-token');
-    if (value) hide(value);
+    // Hidden in this auth's own errors; each call registers the token it sends (tokenFor).
+    if (value) secrets.add(value);
     const token = value ? parseToken(text) : undefined;
     if (!value || !token || !/^[\x21-\x7e]+$/.test(value)) {
       throw errorFromUnexpectedBody(response, 'token request', 'a token (X-Subject-Token and token.expires_at)', summary, secrets);
@@ -111,16 +113,23 @@ export function keystoneAuth(options: KeystoneAuthOptions): KeystoneAuth {
     return { value, token, fetchedAt: now() };
   }
 
-  /** The token to send: the cached one, or one fetched (once, whoever asks meanwhile). */
+  /** The token in use: the cached one while it is not due, else one fetched (once, whoever asks meanwhile). */
+  function entryFor(context: Pick<AuthContext, 'fetch' | 'signal'>): Entry | Promise<Entry> {
+    if (current && !due(current)) return current;
+    return (pending ??= fetchToken(context)
+      .then((entry) => (current = entry))
+      .finally(() => (pending = undefined)));
+  }
+
+  /** The token to send, with every secret of this auth registered for the call. */
   function tokenFor(context: AuthContext): string | Promise<string> {
     for (const secret of known) context.registerSecret(secret);
-    if (current && !due(current)) return current.value;
-    pending ??= fetchToken(context).finally(() => (pending = undefined));
-    return pending.then((entry) => {
-      current = entry;
+    const send = (entry: Entry) => {
       context.registerSecret(entry.value);
       return entry.value;
-    });
+    };
+    const entry = entryFor(context);
+    return entry instanceof Promise ? entry.then(send) : send(entry);
   }
 
   const auth = makeAuth(
@@ -143,11 +152,7 @@ export function keystoneAuth(options: KeystoneAuthOptions): KeystoneAuth {
       return true;
     },
     async session(context: Pick<AuthContext, 'fetch' | 'signal'>) {
-      if (!current || due(current)) {
-        pending ??= fetchToken(context).finally(() => (pending = undefined));
-        current = await pending;
-      }
-      return current.token;
+      return (await entryFor(context)).token;
     },
   }) as KeystoneAuth;
 }

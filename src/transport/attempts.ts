@@ -6,6 +6,9 @@ import { boundedSignal, sleep } from '../abort.js';
 import type { RetryPolicy } from './retry-policy.js';
 import type { Transport, TransportRequest, TransportResponse } from './transport.js';
 
+/** How much of a response body the client reads, at most. */
+export const MAX_RESPONSE_BYTES = 1024 * 1024;
+
 export interface AttemptOptions {
   transport: Transport;
   timeoutMs: number;
